@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Each creates its own
+# virtual environment, so a fresh machine needs only Python 3.11+ (Java is optional).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test lint build clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: install, build the graph (cached) and serve it on http://$(HOST):$(PORT)/
+run: install
+	$(BIN)/gfmd-kg serve --host $(HOST) --port $(PORT)
+
+## test: install what the tests need, lint, type-check and run the whole suite
+test: install-test lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests server.py
+	$(BIN)/mypy
+
+build: install
+	$(BIN)/gfmd-kg build
+
+clean:
+	rm -rf .cache tests/artifacts

@@ -1,0 +1,279 @@
+"""Queries run in worker processes, so a query past its time limit can really be stopped.
+
+pyoxigraph has no cancel: a running aggregate ignores signals. Each worker process holds
+its own handle on the data; a query that overruns is answered with a timeout and its worker
+is killed and replaced, while the other workers go on answering. The pool is bounded: when
+every worker is busy past a short wait, the caller is told to retry (503).
+
+How a worker reaches the data depends on the store:
+- ``memory``: it loads the built dataset from the build cache, then replays the log of
+  accepted writes, so every worker sees the same data.
+- ``oxigraph:PATH`` without writes: each worker opens the store read-only.
+- ``oxigraph:PATH`` with writes: one worker owns the store read-write and runs queries
+  and writes one at a time (RocksDB allows one writer and no concurrent readers).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and was stopped."""
+
+
+class Saturated(Exception):
+    """Every worker is busy; the client should retry shortly."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or reported an unexpected error while running a task."""
+
+
+class TaskError(Exception):
+    """The task failed for a reason the client should see (kind says which)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class StoreSpec:
+    """What a worker needs to open its own handle on the data."""
+
+    mode: str  # "replica" | "read-only" | "owner"
+    base_iri: str
+    path: str = ""  # the N-Quads file (replica) or the store folder
+    prologue_prefixes: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _open(spec: StoreSpec) -> Any:
+    import pyoxigraph as ox
+
+    from .store import EmbeddedStore
+
+    if spec.mode == "replica":
+        store = ox.Store()
+        store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
+        return EmbeddedStore(store, spec.base_iri, "memory")
+    if spec.mode == "read-only":
+        from pathlib import Path
+
+        return EmbeddedStore(ox.Store.read_only(spec.path), spec.base_iri, "oxigraph",
+                             Path(spec.path))
+    from pathlib import Path
+
+    return EmbeddedStore(ox.Store(spec.path), spec.base_iri, "oxigraph", Path(spec.path))
+
+
+def _worker_main(conn: Connection, spec: StoreSpec) -> None:
+    """Serve tasks from the parent until the pipe closes."""
+    from . import tasks
+
+    try:
+        store = _open(spec)
+    except Exception as exc:  # reported to the parent, which logs it and gives up
+        conn.send(("dead", f"cannot open the store: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        task, replay = message
+        try:
+            for op in replay:
+                tasks.apply_write(store, op)
+            for item in tasks.run(store, task):
+                conn.send(item)
+        except tasks.ClientError as exc:
+            conn.send(("error", (exc.kind, str(exc))))
+        except Exception:
+            conn.send(("crash", traceback.format_exc()))
+        conn.send(("end", None))
+
+
+# ---------------------------------------------------------------- parent side
+
+
+class _Worker:
+    def __init__(self, ctx: Any, spec: StoreSpec, generation: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, spec), daemon=True)
+        self.process.start()
+        child.close()
+        self.generation = generation  # how much of the write log this worker has applied
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise WorkerFailed(f"a query worker did not start within {timeout:.0f} s")
+        kind, detail = self.conn.recv()
+        if kind != "ready":
+            self.kill()
+            raise WorkerFailed(str(detail))
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A bounded pool of query worker processes."""
+
+    def __init__(self, spec: StoreSpec, size: int, queue_wait: float = 1.0,
+                 start_timeout: float = 120.0) -> None:
+        self.spec = spec
+        self.size = 1 if spec.mode == "owner" else max(1, size)
+        self.queue_wait = queue_wait
+        self.start_timeout = start_timeout
+        self._ctx = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._log: list[Any] = []  # accepted writes, replayed by replica workers
+        self._log_lock = threading.Lock()
+        self._closed = False
+        workers = [_Worker(self._ctx, spec, 0) for _ in range(self.size)]
+        for worker in workers:
+            worker.wait_ready(start_timeout)
+            self._idle.put(worker)
+
+    @property
+    def replicates_writes(self) -> bool:
+        return self.spec.mode == "replica"
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        if self._closed:
+            return
+
+        def start() -> None:
+            try:
+                fresh = _Worker(self._ctx, self.spec, 0)
+                fresh.wait_ready(self.start_timeout)
+                self._idle.put(fresh)
+            except WorkerFailed:
+                log.exception("could not replace a query worker")
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def _acquire(self) -> _Worker:
+        try:
+            return self._idle.get(timeout=self.queue_wait)
+        except queue.Empty:
+            raise Saturated("every query worker is busy") from None
+
+    def run(self, task: dict[str, Any], timeout: float) -> tuple[Any, Iterator[bytes]]:
+        """Send a task to a free worker; return its head and an iterator of body chunks.
+
+        Raises QueryTimeout when no head arrives within ``timeout`` seconds, Saturated
+        when no worker is free, TaskError for the client's mistakes.
+        """
+        worker = self._acquire()
+        with self._log_lock:
+            replay = self._log[worker.generation :] if self.replicates_writes else []
+            worker.generation = len(self._log)
+        return self._dispatch(worker, task, replay, timeout)
+
+    def _dispatch(
+        self, worker: _Worker, task: dict[str, Any], replay: list[Any], timeout: float
+    ) -> tuple[Any, Iterator[bytes]]:
+        deadline = time.monotonic() + timeout
+        try:
+            worker.conn.send((task, replay))
+            kind, payload = self._recv(worker, deadline)
+        except BaseException:
+            self._replace(worker)
+            raise
+        if kind in {"error", "crash"}:
+            self._finish(worker, deadline)
+            if kind == "error":
+                raise TaskError(*payload)
+            raise WorkerFailed(payload)
+        return payload, self._body(worker, deadline)
+
+    def _recv(self, worker: _Worker, deadline: float) -> tuple[str, Any]:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not worker.conn.poll(remaining):
+            raise QueryTimeout()
+        try:
+            item: tuple[str, Any] = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerFailed("the query worker died") from exc
+        if item[0] == "dead":
+            raise WorkerFailed(str(item[1]))
+        return item
+
+    def _finish(self, worker: _Worker, deadline: float) -> None:
+        try:
+            kind, _ = self._recv(worker, deadline + 5)
+        except (QueryTimeout, WorkerFailed):
+            self._replace(worker)
+            return
+        if kind == "end":
+            self._idle.put(worker)
+        else:
+            self._replace(worker)
+
+    def _body(self, worker: _Worker, deadline: float) -> Iterator[bytes]:
+        done = False
+        try:
+            while True:
+                kind, payload = self._recv(worker, deadline)
+                if kind == "chunk":
+                    yield payload
+                elif kind == "end":
+                    done = True
+                    return
+                else:
+                    raise WorkerFailed(f"query worker sent {kind} while streaming: {payload}")
+        finally:
+            if done:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+
+    def run_all(self, task: dict[str, Any], timeout: float) -> Any:
+        """Run a task and collect its whole body (for small internal answers)."""
+        head, body = self.run(task, timeout)
+        return head, b"".join(body)
+
+    def write(self, op: Any, timeout: float) -> Any:
+        """Apply a write. Replicas: apply it on one worker, then log it for the others
+        (a write that fails is never logged). Owner: the one worker applies it."""
+        if not self.replicates_writes:
+            return self.run_all({"kind": "write", "op": op}, timeout)[0]
+        with self._log_lock:  # tasks wait here for the write to land or fail
+            worker = self._acquire()
+            replay = self._log[worker.generation :]
+            worker.generation = len(self._log)
+            head, body = self._dispatch(worker, {"kind": "write", "op": op}, replay, timeout)
+            b"".join(body)
+            self._log.append(op)
+            worker.generation = len(self._log)
+            return head
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return

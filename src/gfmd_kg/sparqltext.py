@@ -1,0 +1,109 @@
+"""Looking at SPARQL text before it runs: its form, the endpoints it would call, the graphs
+an update would touch, and bindings as a trailing VALUES block for remote stores.
+
+This is a lexer, not a parser: comments, strings and IRIs are masked first, so a keyword
+inside a literal or an IRI is never mistaken for one. The engine still parses the query
+for real; this only decides what is allowed to reach it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                "WITH")
+
+
+def mask(text: str) -> tuple[str, list[str]]:
+    """Replace comments by spaces and strings and IRIs by placeholders; return the IRIs."""
+    iris: list[str] = []
+
+    def repl(match: re.Match[str]) -> str:
+        if match.group("comment") is not None:
+            return " "
+        if match.group("iri") is not None:
+            iris.append(match.group("iri")[1:-1])
+            return f" <{len(iris) - 1}> "
+        return ' "" '
+
+    return _TOKENS.sub(repl, text), iris
+
+
+def _word(name: str) -> re.Pattern[str]:
+    # a keyword stands alone: not part of a prefixed name, a variable or a longer word
+    return re.compile(rf"(?<![\w:?$.-]){name}(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (the first form keyword), or None."""
+    masked, _ = mask(text)
+    found = [(m.start(), form) for form in FORMS for m in [_word(form).search(masked)] if m]
+    return min(found)[1] if found else None
+
+
+def looks_like_update(text: str) -> bool:
+    """True when the text has no query form but starts like an update."""
+    masked, _ = mask(text)
+    if query_form(text) is not None:
+        return False
+    return any(_word(w).search(masked) for w in UPDATE_WORDS)
+
+
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])(\s+SILENT)?\s*(<(\d+)>|[?$]\w+|\S+)",
+                      re.IGNORECASE)
+
+
+def service_targets(text: str) -> list[str]:
+    """The endpoints a query's SERVICE clauses name; a variable or prefixed name is given
+    as written (it cannot be checked against an allow-list)."""
+    masked, iris = mask(text)
+    targets = []
+    for match in _SERVICE.finditer(masked):
+        targets.append(iris[int(match.group(3))] if match.group(3) else match.group(2))
+    return targets
+
+
+def mentions(text: str, keyword: str) -> bool:
+    """Whether a keyword occurs outside comments, strings and IRIs."""
+    masked, _ = mask(text)
+    return _word(keyword).search(masked) is not None
+
+
+def update_targets(text: str) -> tuple[set[str], list[str]]:
+    """The graph IRIs an update names, and the reasons it may touch graphs it does not name
+    (``CLEAR ALL``, ``DROP NAMED``, a variable ``GRAPH ?g`` in a template, the default
+    graph, ``WITH``/``USING`` aside)."""
+    masked, iris = mask(text)
+    named: set[str] = set(iris)
+    wide: list[str] = []
+    for phrase in ("ALL", "NAMED"):
+        pattern = re.compile(rf"(?<![\w:?$.-])(CLEAR|DROP)(\s+SILENT)?\s+{phrase}(?![\w:-])",
+                             re.IGNORECASE)
+        if pattern.search(masked):
+            wide.append(f"it clears or drops {phrase} graphs")
+    if re.search(r"(?<![\w:?$.-])GRAPH\s+[?$]\w+", masked, re.IGNORECASE) and re.search(
+        r"(?<![\w:?$.-])(INSERT|DELETE)(?![\w:-])", masked, re.IGNORECASE
+    ):
+        wide.append("it writes through a variable graph (GRAPH ?g), which may be any graph")
+    return named, wide
+
+
+def values_block(bindings: Mapping[str, str]) -> str:
+    """A trailing VALUES block that fixes variables to terms given in N-Triples syntax."""
+    if not bindings:
+        return ""
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(bindings.values())
+    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
