@@ -306,6 +306,58 @@ def export_cmd(fmt: str, graph: str | None, output: str | None, **options: Any) 
     click.echo(f"exported {count} statements as {fmt}", err=True)
 
 
+SERVE_SETTINGS = (
+    "store", "update_url", "base_iri", "query_timeout", "max_rows", "max_request_bytes",
+    "update_token_file", "protect_built", "cors_origins", "service_allow", "workers",
+    "queue_wait", "reasoner", "cache_dir", "source_dir",
+)
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default 8080).")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Request threads of the WSGI server.")
+@settings_options(*SERVE_SETTINGS)
+@user_errors
+def serve_cmd(host: str | None, port: int | None, threads: int, **options: Any) -> None:
+    """Serve the SPARQL endpoint and the pages under waitress.
+
+    The update token is read from GFMD_KG_UPDATE_TOKEN or --update-token-file, never from
+    a command-line value (other users of the machine can read those).
+    """
+    from .serve import DEFAULT_HOST, DEFAULT_PORT, serve
+    from .web import create_app
+
+    app = create_app({k: v for k, v in options.items() if v is not None})
+    serve(app, host or DEFAULT_HOST, port or DEFAULT_PORT, threads)
+
+
+@main.command("push")
+@click.option("--to", "target", required=True, metavar="sparql+http://HOST/PATH",
+              help="The remote store's query endpoint, as for --store.")
+@click.option("--batch-size", default=5000, show_default=True, type=int,
+              help="Quads per INSERT DATA request.")
+@settings_options("update_url", "base_iri", "reasoner", "cache_dir", "source_dir")
+@user_errors
+def push_cmd(target: str, batch_size: int, **options: Any) -> None:
+    """Upload the built dataset to a remote SPARQL store (SPARQL Update, in batches)."""
+    from .remote import RemoteStore
+    from .store import EmbeddedStore
+
+    settings = _settings({**options, "store": "memory"})
+    if not target.startswith(("sparql+http://", "sparql+https://")):
+        raise click.UsageError("--to takes sparql+http://... or sparql+https://...")
+    source = open_store(settings)
+    assert isinstance(source, EmbeddedStore)
+    total = sum(1 for _ in source.quads())
+    remote = RemoteStore(target.removeprefix("sparql+"), settings["base_iri"],
+                         settings["update_url"])
+    with click.progressbar(length=total, label="pushing", file=sys.stderr) as bar:
+        sent = remote.push_dataset(source, batch_size=batch_size, progress=bar.update)
+    click.echo(f"pushed {sent} quads to {target}", err=True)
+
+
 @main.command("settings")
 def settings_cmd() -> None:
     """Print every setting, its environment variable and default, as a Markdown table."""

@@ -15,14 +15,18 @@ How a worker reaches the data depends on the store:
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing as mp
 import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from dataclasses import asdict
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -83,8 +87,6 @@ def _open(spec: StoreSpec) -> Any:
 
 def _worker_main(conn: Connection, spec: StoreSpec) -> None:
     """Serve tasks from the parent until the pipe closes."""
-    from . import tasks
-
     try:
         store = _open(spec)
     except Exception as exc:  # reported to the parent, which logs it and gives up
@@ -93,46 +95,68 @@ def _worker_main(conn: Connection, spec: StoreSpec) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            message = conn.recv()
+            task, replay = conn.recv()
         except (EOFError, OSError):
             return
-        task, replay = message
         try:
-            for op in replay:
-                tasks.apply_write(store, op)
-            for item in tasks.run(store, task):
-                conn.send(item)
-        except tasks.ClientError as exc:
-            conn.send(("error", (exc.kind, str(exc))))
-        except Exception:
-            conn.send(("crash", traceback.format_exc()))
-        conn.send(("end", None))
+            _serve_one(conn, store, task, replay)
+        except OSError:  # the parent went away (killed this task, or shut down)
+            return
+
+
+def _serve_one(conn: Connection, store: Any, task: dict[str, Any], replay: list[Any]) -> None:
+    from . import tasks
+
+    try:
+        for op in replay:
+            tasks.apply_write(store, op)
+        for item in tasks.run(store, task):
+            conn.send(item)
+    except tasks.ClientError as exc:
+        conn.send(("error", (exc.kind, str(exc))))
+    except Exception:  # sent to the parent, which logs it and answers 500
+        conn.send(("crash", traceback.format_exc()))
+    conn.send(("end", None))
 
 
 # ---------------------------------------------------------------- parent side
 
 
 class _Worker:
-    def __init__(self, ctx: Any, spec: StoreSpec, generation: int) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, spec), daemon=True)
-        self.process.start()
+    """One worker: a ``python -m gfmd_kg.executor`` process and a socket to it.
+
+    A fresh interpreter (not fork, not multiprocessing's spawn): nothing of the parent's
+    threads, locks or ``__main__`` module is carried into it.
+    """
+
+    def __init__(self, spec: StoreSpec, generation: int) -> None:
+        parent, child = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gfmd_kg.executor", str(child.fileno()),
+             json.dumps(asdict(spec))],
+            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+        )
         child.close()
+        self.conn = Connection(parent.detach())
         self.generation = generation  # how much of the write log this worker has applied
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
             self.kill()
             raise WorkerFailed(f"a query worker did not start within {timeout:.0f} s")
-        kind, detail = self.conn.recv()
+        try:
+            kind, detail = self.conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise WorkerFailed("a query worker exited while starting") from None
         if kind != "ready":
             self.kill()
             raise WorkerFailed(str(detail))
 
     def kill(self) -> None:
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(5)
+        self.process.wait(5)
         self.conn.close()
 
 
@@ -145,12 +169,11 @@ class WorkerPool:
         self.size = 1 if spec.mode == "owner" else max(1, size)
         self.queue_wait = queue_wait
         self.start_timeout = start_timeout
-        self._ctx = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._log: list[Any] = []  # accepted writes, replayed by replica workers
         self._log_lock = threading.Lock()
         self._closed = False
-        workers = [_Worker(self._ctx, spec, 0) for _ in range(self.size)]
+        workers = [_Worker(spec, 0) for _ in range(self.size)]
         for worker in workers:
             worker.wait_ready(start_timeout)
             self._idle.put(worker)
@@ -166,7 +189,7 @@ class WorkerPool:
 
         def start() -> None:
             try:
-                fresh = _Worker(self._ctx, self.spec, 0)
+                fresh = _Worker(self.spec, 0)
                 fresh.wait_ready(self.start_timeout)
                 self._idle.put(fresh)
             except WorkerFailed:
@@ -277,3 +300,7 @@ class WorkerPool:
                 self._idle.get_nowait().kill()
             except queue.Empty:
                 return
+
+
+if __name__ == "__main__":  # the worker process: python -m gfmd_kg.executor FD SPEC
+    _worker_main(Connection(int(sys.argv[1])), StoreSpec(**json.loads(sys.argv[2])))

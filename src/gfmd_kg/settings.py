@@ -128,6 +128,18 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         "Refuse updates that touch the built graphs (ontology, report, curated, inferred).",
     ),
+    Setting(
+        "workers",
+        2,
+        _positive_int,
+        "Query worker processes (queries beyond this many wait briefly, then get 503).",
+    ),
+    Setting(
+        "queue_wait",
+        2.0,
+        _positive_float,
+        "Seconds a query waits for a free worker before it is answered 503 + Retry-After.",
+    ),
     Setting("cors_origins", ("*",), _csv, "Origins allowed to read by CORS, comma-separated."),
     Setting(
         "service_allow",

@@ -107,7 +107,8 @@ class EmbeddedStore(GraphStore):
             raise QuerySyntaxError(str(exc)) from exc
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        target = ox.NamedNode(graph) if graph else None
+        target: Any = (None if graph is None else ox.DefaultGraph() if graph == ""
+                       else ox.NamedNode(graph))
         return iter(self.store.quads_for_pattern(None, None, None, target))
 
     def graph_counts(self) -> dict[str, int]:

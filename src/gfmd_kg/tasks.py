@@ -22,7 +22,7 @@ from .results import (
     write_rdf,
     write_select,
 )
-from .store import EmbeddedStore, QuerySyntaxError
+from .store import EmbeddedStore, GraphStore, QuerySyntaxError
 from .vocab import prefixes
 
 Item = tuple[str, Any]
@@ -47,7 +47,7 @@ def term_from_wire(text: str) -> Any:
     return triple.object
 
 
-def run(store: EmbeddedStore, task: dict[str, Any]) -> Iterator[Item]:
+def run(store: GraphStore, task: dict[str, Any]) -> Iterator[Item]:
     """Run one task; the first item is the head, the rest body chunks."""
     kind = task["kind"]
     if kind == "query":
@@ -63,14 +63,18 @@ def run(store: EmbeddedStore, task: dict[str, Any]) -> Iterator[Item]:
         raise ValueError(f"unknown task kind {kind!r}")
 
 
-def _query(store: EmbeddedStore, task: dict[str, Any]) -> Iterator[Item]:
+def _query(store: GraphStore, task: dict[str, Any]) -> Iterator[Item]:
     bindings = {k: term_from_wire(v) for k, v in (task.get("bindings") or {}).items()}
+    options: dict[str, Any] = {}
+    if not isinstance(store, EmbeddedStore):  # a remote store enforces the time limit itself
+        options["timeout"] = task.get("timeout")
     try:
         result = store.query(
             task["text"],
             bindings=bindings or None,
             default_graphs=task.get("default_graphs") or None,
             named_graphs=task.get("named_graphs") or None,
+            **options,
         )
     except QuerySyntaxError as exc:
         raise ClientError("syntax", str(exc)) from exc
@@ -107,28 +111,23 @@ def _cap_triples(triples: Any, max_rows: int | None) -> tuple[list[ox.Triple], b
     return kept, False
 
 
-def _dump(store: EmbeddedStore, task: dict[str, Any]) -> Iterator[Item]:
-    """The triples of one graph (or quads of all) in an RDF format."""
+def _dump(store: GraphStore, task: dict[str, Any]) -> Iterator[Item]:
+    """The triples of one graph ("" is the default graph), or the quads of all (None)."""
     graph = task.get("graph")
     fmt = task["format"]
-    if graph is not None and graph != "" and not store.store.contains_named_graph(
-        ox.NamedNode(graph)
-    ):
+    if graph and graph not in store.graph_counts():
         raise ClientError("graph", f"there is no graph <{graph}> in the store")
-    if graph is None:
-        items: list[Any] = list(store.quads())
-        if not RDF_FORMATS[fmt][3]:
-            items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
-                                       for q in items))
+    items: list[Any]
+    if graph is None and RDF_FORMATS[fmt][3]:
+        items = list(store.quads())
     else:
-        target: Any = ox.DefaultGraph() if graph == "" else ox.NamedNode(graph)
-        items = [ox.Triple(q.subject, q.predicate, q.object)
-                 for q in store.store.quads_for_pattern(None, None, None, target)]
+        items = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object)
+                                   for q in store.quads(graph)))
     yield ("head", {"format": fmt, "rows": len(items)})
     yield ("chunk", write_rdf(items, fmt, prefixes(store.base_iri)))
 
 
-def apply_write(store: EmbeddedStore, op: dict[str, Any]) -> None:
+def apply_write(store: GraphStore, op: dict[str, Any]) -> None:
     """Apply one accepted write: a SPARQL update, or a Graph Store put/post/delete."""
     kind = op["kind"]
     if kind == "update":
@@ -137,14 +136,24 @@ def apply_write(store: EmbeddedStore, op: dict[str, Any]) -> None:
         except QuerySyntaxError as exc:
             raise ClientError("syntax", str(exc)) from exc
         return
+    exists = op["graph"] == "" or op["graph"] in store.graph_counts()
+    if kind == "delete" and not exists:
+        raise ClientError("graph", f"there is no graph <{op['graph']}> in the store")
+    if not isinstance(store, EmbeddedStore):
+        target = "DEFAULT" if op["graph"] == "" else f"GRAPH <{op['graph']}>"
+        parts = [f"CLEAR SILENT {target}"] if kind in {"put", "delete"} else []
+        if kind in {"put", "post"}:
+            body = op["data"].decode("utf-8")
+            parts.append(f"INSERT DATA {{ {body} }}" if op["graph"] == "" else
+                         f"INSERT DATA {{ GRAPH <{op['graph']}> {{ {body} }} }}")
+        store.update(" ;\n".join(parts))
+        return
     graph: Any = ox.DefaultGraph() if op["graph"] == "" else ox.NamedNode(op["graph"])
     if kind in {"put", "delete"}:
         if isinstance(graph, ox.DefaultGraph):
             store.store.clear_graph(graph)
-        elif store.store.contains_named_graph(graph):
+        elif exists:
             store.store.remove_graph(graph)
-        elif kind == "delete":
-            raise ClientError("graph", f"there is no graph <{op['graph']}> in the store")
     if kind in {"put", "post"}:
         triples = ox.parse(op["data"], format=ox.RdfFormat.N_TRIPLES)
         store.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)

@@ -1,0 +1,74 @@
+"""What a request may do before it reaches the store: no outbound network from a query
+(SERVICE refused unless allow-listed, LOAD refused), writes only with the token, and the
+built graphs protected from writes unless the operator lifts the protection."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Request
+
+from .. import sparqltext
+from ..vocab import GRAPH_KEYS, graph_iri
+from .errors import ApiError
+
+
+def check_query(text: str, settings: dict[str, Any]) -> None:
+    """Refuse a query that would reach the network."""
+    allowed: tuple[str, ...] = settings["service_allow"]
+    for target in sparqltext.service_targets(text):
+        if not allowed:
+            raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint: it "
+                           "would make the server call another host. The operator can allow "
+                           "endpoints with GFMD_KG_SERVICE_ALLOW.", service=target)
+        if not target.startswith(allowed):
+            raise ApiError(400, f"SERVICE <{target}> is not in the allow-list of this "
+                           "endpoint (GFMD_KG_SERVICE_ALLOW).", service=target)
+
+
+def check_update(text: str, settings: dict[str, Any]) -> None:
+    """Refuse LOAD, and updates that touch the built graphs while they are protected."""
+    if sparqltext.mentions(text, "LOAD"):
+        raise ApiError(403, "LOAD is refused: it would make the server fetch a document "
+                       "from another host. Upload data with the Graph Store Protocol "
+                       "(PUT or POST /store?graph=IRI) instead.")
+    if not settings["protect_built"]:
+        return
+    built = {graph_iri(settings["base_iri"], key) for key in GRAPH_KEYS}
+    named, wide = sparqltext.update_targets(text)
+    touched = sorted(named & built)
+    if touched or wide:
+        reason = (f"it names the built graph(s) {', '.join(f'<{g}>' for g in touched)}"
+                  if touched else "; ".join(wide))
+        raise ApiError(403, f"This update was refused whole because {reason}. The built "
+                       "graphs (ontology, report, curated, inferred) are protected; write to "
+                       "a graph of your own, or have the operator start the service with "
+                       "--no-protect-built (GFMD_KG_PROTECT_BUILT=0).")
+
+
+def check_graph_write(graph: str, settings: dict[str, Any]) -> None:
+    """Refuse a Graph Store write to a protected built graph."""
+    built = {graph_iri(settings["base_iri"], key) for key in GRAPH_KEYS}
+    if settings["protect_built"] and graph in built:
+        raise ApiError(403, f"<{graph}> is a built graph and is protected from writes; use "
+                       "another graph IRI, or start the service with --no-protect-built.")
+
+
+def require_token(request: Request, settings: dict[str, Any]) -> None:
+    """Writes need ``Authorization: Bearer <token>``; a wrong and a missing token get the
+    same answer, and the token is compared in constant time."""
+    expected: str | None = settings.get("update_token")
+    if not expected:
+        raise ApiError(403, "Updates are disabled on this service. The operator enables them "
+                       "by setting an update token (GFMD_KG_UPDATE_TOKEN or "
+                       "GFMD_KG_UPDATE_TOKEN_FILE); clients then send "
+                       "'Authorization: Bearer <token>'.")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    ok = scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode("utf-8"), expected.encode("utf-8"))
+    if not ok:
+        raise ApiError(401, "This write needs a valid update token: send "
+                       "'Authorization: Bearer <token>'.",
+                       {"WWW-Authenticate": 'Bearer realm="gfmd-kg"'})

@@ -1,0 +1,300 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: queries by GET, form POST and direct POST,
+updates by form POST and direct POST, the service description on a bare GET."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+
+from .. import __version__, sparqltext
+from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
+from ..results import write_rdf
+from ..store import QuerySyntaxError, StoreError
+from ..vocab import GRAPH_KEYS, GRAPH_TITLES, SD, VOID, graph_iri, prefixes
+from . import guard, negotiation
+from .backend import get_backend
+from .errors import ApiError
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+
+
+@dataclass
+class ProtocolRequest:
+    """What a SPARQL Protocol request asks, whatever way it was sent."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ApiError(400, f"the request has {len(values)} '{name}' parameters; send one.")
+    return values[0] if values else None
+
+
+def parse_request() -> ProtocolRequest:
+    """Read the operation and dataset from the request, with the protocol's error cases."""
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            raise ApiError(405, "SPARQL Update must be sent with POST.", {"Allow": "POST"})
+        return ProtocolRequest(query=_single(args.getlist("query"), "query"),
+                               default_graphs=args.getlist("default-graph-uri"),
+                               named_graphs=args.getlist("named-graph-uri"))
+    mime = request.mimetype
+    if mime == FORM:
+        form = request.form
+        query = _single(form.getlist("query") + args.getlist("query"), "query")
+        update = _single(form.getlist("update") + args.getlist("update"), "update")
+        if query is not None and update is not None:
+            raise ApiError(400, "the request carries both a query and an update; send one.")
+        if update is not None:
+            return ProtocolRequest(update=update,
+                                   default_graphs=form.getlist("using-graph-uri"),
+                                   named_graphs=form.getlist("using-named-graph-uri"))
+        return ProtocolRequest(query=query,
+                               default_graphs=form.getlist("default-graph-uri")
+                               + args.getlist("default-graph-uri"),
+                               named_graphs=form.getlist("named-graph-uri")
+                               + args.getlist("named-graph-uri"))
+    if mime in (QUERY_BODY, UPDATE_BODY):
+        if "query" in args or "update" in args:
+            raise ApiError(400, f"a {mime} request carries the operation in its body; "
+                           "remove the query/update URL parameter.")
+        body = _text_body()
+        if mime == QUERY_BODY:
+            return ProtocolRequest(query=body,
+                                   default_graphs=args.getlist("default-graph-uri"),
+                                   named_graphs=args.getlist("named-graph-uri"))
+        return ProtocolRequest(update=body, default_graphs=args.getlist("using-graph-uri"),
+                               named_graphs=args.getlist("using-named-graph-uri"))
+    raise ApiError(415, f"POST /sparql takes {FORM}, {QUERY_BODY} or {UPDATE_BODY}, "
+                   f"not {mime or 'a body without Content-Type'}.")
+
+
+def _text_body() -> str:
+    data = request.get_data(cache=False)
+    try:
+        return data.decode(request.mimetype_params.get("charset", "utf-8"))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ApiError(400, f"the request body is not valid UTF-8 text: {exc}") from exc
+
+
+def _timeout(settings: dict[str, Any]) -> float:
+    limit: float = settings["query_timeout"]
+    raw = request.values.get("timeout")
+    if raw is None:
+        return limit
+    try:
+        asked = float(raw)
+    except ValueError:
+        raise ApiError(400, f"timeout={raw!r} is not a number of seconds.") from None
+    if not asked > 0:
+        raise ApiError(400, "timeout= must be a positive number of seconds.")
+    return min(asked, limit)
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response:
+    """The SPARQL endpoint."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": "GET, POST, OPTIONS"})
+    settings = current_app.config["GFMD_KG"]
+    operation = parse_request()
+    if operation.update is not None:
+        return _update(operation, settings)
+    if operation.query is None:
+        if request.method == "POST":
+            raise ApiError(400, "the request has no 'query' or 'update'.")
+        return service_description()
+    return run_query(operation.query, operation.default_graphs, operation.named_graphs,
+                     settings)
+
+
+def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
+              settings: dict[str, Any], bindings: dict[str, str] | None = None) -> Response:
+    """Check, run and answer one query (also used by the named-query pages)."""
+    if not text.strip():
+        raise ApiError(400, "the query is empty.")
+    if sparqltext.looks_like_update(text):
+        raise ApiError(400, "this is an update, not a query: send it as 'update=' (form) or "
+                       f"as {UPDATE_BODY}, with POST.")
+    guard.check_query(text, settings)
+    try:
+        formats = negotiation.choose_both(request)
+    except negotiation.BadFormat as exc:
+        raise ApiError(400, str(exc)) from exc
+    form = sparqltext.query_form(text)
+    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    wanted = formats["graph" if kind == "graph" else "select"]
+    if form is not None and wanted is None:
+        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered(kind))),
+                       offered=", ".join(negotiation.offered(kind)))
+    timeout = _timeout(settings)
+    task = {"kind": "query", "text": text, "bindings": bindings or {},
+            "default_graphs": [g for g in default_graphs if g],
+            "named_graphs": [g for g in named_graphs if g],
+            "formats": {"select": formats["select"] or "json",
+                        "graph": formats["graph"] or "turtle"},
+            "max_rows": settings["max_rows"]}
+    started = time.perf_counter()
+    head, body = _run(task, timeout, settings)
+    elapsed = time.perf_counter() - started
+    kind = "graph" if head["form"] == "GRAPH" else "results"
+    response = Response(stream_with_context(_stream(body)),
+                        content_type=negotiation.media_type(kind, head["format"]))
+    response.vary.add("Accept")
+    response.headers["X-Query-Timeout"] = f"{timeout:g}"
+    response.headers["Server-Timing"] = f"query;dur={elapsed * 1000:.1f}"
+    if head.get("rows") is not None:
+        response.headers["X-Result-Rows"] = str(head["rows"])
+    if head.get("truncated"):
+        response.headers["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
+    return response
+
+
+def _stream(body: Iterator[bytes]) -> Iterator[bytes]:
+    yield from body
+
+
+def _run(task: dict[str, Any], timeout: float, settings: dict[str, Any]) -> Any:
+    try:
+        return get_backend().run(task, timeout)
+    except QueryTimeout:
+        raise ApiError(503, f"The query was stopped after {timeout:g} s, the time limit. "
+                       "Make it more selective (LIMIT, more specific patterns), or ask the "
+                       "operator to raise GFMD_KG_QUERY_TIMEOUT "
+                       f"(now {settings['query_timeout']:g} s).",
+                       {"Retry-After": "1"}, timeout_s=timeout) from None
+    except Saturated:
+        raise ApiError(503, "Every query worker is busy; retry in a moment.",
+                       {"Retry-After": "2"}) from None
+    except TaskError as exc:
+        if exc.kind == "syntax":
+            raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
+        raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
+    except QuerySyntaxError as exc:
+        raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
+    except StoreError as exc:
+        raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
+    except WorkerFailed as exc:
+        raise ApiError(500, "The query worker failed on this query; it was restarted and the "
+                       "failure was logged.") from exc
+
+
+def _position(message: str) -> dict[str, Any]:
+    """Line and column from an engine message such as 'error at 3:14: ...'."""
+    import re
+
+    match = re.search(r"(\d+):(\d+)", message)
+    return {"line": int(match.group(1)), "column": int(match.group(2))} if match else {}
+
+
+def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
+    if request.method != "POST":
+        raise ApiError(405, "SPARQL Update must be sent with POST.", {"Allow": "POST"})
+    guard.require_token(request, settings)
+    text = operation.update or ""
+    if operation.default_graphs or operation.named_graphs:
+        raise ApiError(400, "using-graph-uri / using-named-graph-uri are not supported; put "
+                       "USING clauses in the update itself.")
+    guard.check_update(text, settings)
+    _run_write({"kind": "update", "text": text}, settings)
+    return Response(status=204)
+
+
+def _run_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
+    try:
+        get_backend().write(op, settings["query_timeout"])
+    except QueryTimeout:
+        raise ApiError(503, "The update did not finish within the time limit and was "
+                       "stopped; nothing of it was applied.", {"Retry-After": "1"}) from None
+    except Saturated:
+        raise ApiError(503, "Every worker is busy; retry in a moment.",
+                       {"Retry-After": "2"}) from None
+    except TaskError as exc:
+        if exc.kind == "syntax":
+            raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
+        raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
+    except StoreError as exc:
+        raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
+
+
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                      "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML",
+                      "TriG", "N-Quads")
+
+
+def service_description() -> Response:
+    """The SPARQL service description (sd:Service), negotiated like any RDF."""
+    backend = get_backend()
+    try:
+        fmt = negotiation.choose(request, "graph")
+    except negotiation.BadFormat as exc:
+        raise ApiError(400, str(exc)) from exc
+    if fmt is None:
+        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered("graph"))))
+    counts = backend.counts()
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    dcterms = "http://purl.org/dc/terms/"
+
+    def nn(iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    service = nn(url_for("sparql.endpoint", _external=True))
+    triples = [ox.Triple(service, nn(rdf), SD_("Service")),
+               ox.Triple(service, SD_("endpoint"), service),
+               ox.Triple(service, SD_("supportedLanguage"), SD_("SPARQL11Query")),
+               ox.Triple(service, SD_("feature"), SD_("UnionDefaultGraph")),
+               ox.Triple(service, nn(dcterms + "description"), ox.Literal(
+                   "gfmd-kg SPARQL endpoint. The default graph is the union of all named "
+                   "graphs; name one with GRAPH or default-graph-uri to query it alone.",
+                   language="en")),
+               ox.Triple(service, nn(dcterms + "hasVersion"), ox.Literal(__version__))]
+    if backend.writes_enabled:
+        triples.append(ox.Triple(service, SD_("supportedLanguage"), SD_("SPARQL11Update")))
+    for name in RESULT_FORMAT_IRIS:
+        triples.append(ox.Triple(service, SD_("resultFormat"), nn(FORMATS_NS + name)))
+    dataset, default = ox.BlankNode(), ox.BlankNode()
+    triples += [ox.Triple(service, SD_("defaultDataset"), dataset),
+                ox.Triple(dataset, nn(rdf), SD_("Dataset")),
+                ox.Triple(dataset, SD_("defaultGraph"), default),
+                ox.Triple(default, nn(rdf), SD_("Graph")),
+                ox.Triple(default, nn(str(VOID) + "triples"),
+                          ox.Literal(str(sum(counts.values())),
+                                     datatype=nn("http://www.w3.org/2001/XMLSchema#integer")))]
+    for iri, count in sorted(counts.items()):
+        if not iri:
+            continue
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [ox.Triple(dataset, SD_("namedGraph"), named),
+                    ox.Triple(named, SD_("name"), nn(iri)),
+                    ox.Triple(named, SD_("graph"), graph),
+                    ox.Triple(graph, nn(str(VOID) + "triples"), ox.Literal(
+                        str(count), datatype=nn("http://www.w3.org/2001/XMLSchema#integer")))]
+        key = next((k for k in GRAPH_KEYS if graph_iri(backend.base_iri, k) == iri), None)
+        if key:
+            triples.append(ox.Triple(named, nn(dcterms + "title"),
+                                     ox.Literal(GRAPH_TITLES[key], language="en")))
+    body = write_rdf(triples, fmt, {**prefixes(backend.base_iri), "sd": str(SD),
+                                    "void": str(VOID)})
+    response = Response(body, content_type=negotiation.media_type("graph", fmt))
+    response.vary.add("Accept")
+    return response
+
+
+def SD_(name: str) -> ox.NamedNode:  # noqa: N802  (a namespace accessor, like SD.name)
+    """A term of the SPARQL service description vocabulary."""
+    return ox.NamedNode(str(SD) + name)
