@@ -36,7 +36,7 @@ def to_python(term: Any) -> Any:
                       datatype=None if term.language else URIRef(term.datatype.value))
         value = lit.toPython()
         return str(value) if isinstance(value, Literal) else value
-    return term.value
+    return getattr(term, "value", str(term))
 
 
 def dataset_from_store(store: GraphStore) -> Dataset:
@@ -89,7 +89,7 @@ class KnowledgeGraph:
         if isinstance(result, AskResult):
             return [{"result": result.value}]
         return [
-            {"subject": t.subject.value, "predicate": t.predicate.value,
+            {"subject": to_python(t.subject), "predicate": t.predicate.value,
              "object": to_python(t.object)}
             for t in result.triples
         ]
@@ -99,7 +99,7 @@ class KnowledgeGraph:
         return dataset_from_store(self.store)
 
 
-def open(settings: Mapping[str, Any] | None = None) -> KnowledgeGraph:  # noqa: A001
+def open(settings: Mapping[str, Any] | None = None) -> KnowledgeGraph:
     """Open the built dataset (building it when the cache is stale)."""
     values = load_settings(settings)
     return KnowledgeGraph(open_store(values), Path(values["source_dir"]) / "queries")

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -81,11 +82,12 @@ OWL2_DATATYPES = {
     "http://www.w3.org/2000/01/rdf-schema#Literal",
     f"{OWL}real", f"{OWL}rational",
     *(XSD + name for name in (
-        "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger "
-        "negativeInteger long int short byte unsignedLong unsignedInt unsignedShort "
-        "unsignedByte double float string normalizedString token language Name NCName "
-        "NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"
-    ).split()),
+        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
+        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
+        "base64Binary", "anyURI", "dateTime", "dateTimeStamp",
+    )),
 }
 RDFS_RANGE = "http://www.w3.org/2000/01/rdf-schema#range"
 
@@ -121,9 +123,9 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def disjointness_clashes(store: ox.Store, graphs: list[ox.NamedNode]) -> list[str]:
+def disjointness_clashes(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[str]:
     """Individuals typed with two disjoint classes, described for a person to read."""
-    rows = store.query(DISJOINT_CLASHES, default_graph=graphs)
+    rows = store.query(DISJOINT_CLASHES, default_graph=list[Any](graphs))
     assert isinstance(rows, ox.QuerySolutions)
     return [
         f"{row['x'].value} is both a {row['a'].value} and a {row['b'].value}, "
@@ -134,7 +136,7 @@ def disjointness_clashes(store: ox.Store, graphs: list[ox.NamedNode]) -> list[st
 
 def apply_rules(store: ox.Store, asserted: list[ox.NamedNode], target: ox.NamedNode) -> int:
     """Run the OWL rules to a fixpoint, writing new triples into ``target``; returns count."""
-    scope = [*asserted, target]
+    scope: list[Any] = [*asserted, target]
     queries = [
         f"{PREFIXES} CONSTRUCT {{ {head} }} WHERE {{ {body} FILTER NOT EXISTS {{ {head} }} }}"
         for _name, head, body in RULES
@@ -143,7 +145,9 @@ def apply_rules(store: ox.Store, asserted: list[ox.NamedNode], target: ox.NamedN
     while True:
         fresh: set[ox.Quad] = set()
         for query in queries:
-            for triple in store.query(query, default_graph=scope):
+            result = store.query(query, default_graph=scope)
+            assert isinstance(result, ox.QueryTriples)
+            for triple in result:
                 assert isinstance(triple, ox.Triple)
                 fresh.add(ox.Quad(triple.subject, triple.predicate, triple.object, target))
         if not fresh:

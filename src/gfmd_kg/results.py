@@ -145,7 +145,8 @@ def write_select(result: SelectResult, fmt: str) -> Iterator[bytes]:
             yield '{"head":{"vars":' + json.dumps(names) + '},"results":{"bindings":['
             first = True
             for row in result.rows:
-                binding = {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+                binding = {n: _json_term(t)
+                           for n, t in zip(names, row, strict=True) if t is not None}
                 yield ("" if first else ",") + json.dumps(binding, ensure_ascii=False)
                 first = False
             yield "]}}\n"
@@ -203,7 +204,8 @@ def write_rdf(
     try:
         _media, _ext, rdf_format, _quads = RDF_FORMATS[fmt]
     except KeyError:
-        raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}") from None
+        known = ", ".join(RDF_FORMATS)
+        raise ValueError(f"unknown RDF format {fmt!r}; use one of {known}") from None
     use_prefixes = prefixes if rdf_format in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG,
                                               ox.RdfFormat.RDF_XML} else None
     out = ox.serialize(items, format=rdf_format, prefixes=use_prefixes)

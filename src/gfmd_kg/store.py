@@ -64,7 +64,7 @@ class GraphStore(ABC):
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph IRI."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (most stores have nothing to release)
         """Release the store."""
 
 

@@ -34,8 +34,8 @@ def validate_dataset(dataset: Dataset, shapes_path: Path) -> list[Violation]:
     import pyshacl  # slow to import; only needed here
 
     data = Graph()
-    for triple in dataset.triples((None, None, None, None)):  # type: ignore[arg-type]
-        data.add(triple)
+    for s, p, o, _graph in dataset.quads((None, None, None, None)):
+        data.add((s, p, o))
     shapes = Graph().parse(shapes_path, format="turtle")
     _conforms, report, _text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True

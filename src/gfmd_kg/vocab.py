@@ -76,7 +76,7 @@ def prefixes(base: str) -> dict[str, str]:
 def local_name(iri: str) -> str:
     """The last segment of an IRI (after '#' or '/'), used when nothing labels it."""
     for sep in ("#", "/"):
-        head, found, tail = iri.rstrip("/").rpartition(sep)
+        _head, found, tail = iri.rstrip("/").rpartition(sep)
         if found and tail:
             return tail
     return iri

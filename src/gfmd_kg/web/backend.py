@@ -53,12 +53,12 @@ class Backend:
         elif spec.startswith("oxigraph:"):
             store = open_store(self.settings)  # fills an empty store with the built graph
             assert isinstance(store, EmbeddedStore) and store.path is not None
-            path = str(store.path)
+            folder = str(store.path)
             store.close()
             del store  # releases the RocksDB lock before the workers open the folder
             self.kind = "oxigraph"
             mode = "owner" if writes else "read-only"
-            self._pool = WorkerPool(StoreSpec(mode, self.base_iri, path),
+            self._pool = WorkerPool(StoreSpec(mode, self.base_iri, folder),
                                     settings["workers"], settings["queue_wait"])
         else:
             self._remote = open_store(self.settings)

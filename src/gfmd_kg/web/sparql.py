@@ -295,6 +295,6 @@ def service_description() -> Response:
     return response
 
 
-def SD_(name: str) -> ox.NamedNode:  # noqa: N802  (a namespace accessor, like SD.name)
+def SD_(name: str) -> ox.NamedNode:
     """A term of the SPARQL service description vocabulary."""
     return ox.NamedNode(str(SD) + name)
