@@ -93,8 +93,9 @@ def build_cmd(force: bool, **options: Any) -> None:
     """Build the dataset: parse, reason (HermiT), cache; print what it holds."""
     built = build(_settings(options), force=force)
     info = built.info
-    click.echo(f"{'cached build' if info.from_cache else 'built'} {info.source_hash} "
-               f"in {info.seconds:.2f} s, reasoner: {info.reasoner}")
+    how = "from the cache, built" if info.from_cache else "built"
+    click.echo(f"dataset {info.source_hash}: {how} in {info.seconds:.2f} s, "
+               f"reasoner: {info.reasoner}")
     for warning in info.warnings:
         click.echo(f"warning: {warning}", err=True)
     _echo_counts(info.triples)

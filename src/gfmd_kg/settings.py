@@ -213,5 +213,7 @@ def settings_table() -> str:
             default = f"<project>/{Path(str(s.default)).relative_to(PROJECT_ROOT)}".rstrip("/.")
         if isinstance(default, tuple):
             default = ",".join(default) or "(none)"
+        if default is None:
+            default = "(none)"
         lines.append(f"| {s.name} | `{s.env}` | `{default}` | {s.help} |")
     return "\n".join(lines)
