@@ -24,10 +24,10 @@ from rdflib.compare import isomorphic
 from gfmd_kg.build import Built
 from gfmd_kg.executor import QueryTimeout
 from gfmd_kg.namedqueries import load_named_queries, parse_named_query
-from gfmd_kg.remote import RemoteStore, bind_values
+from gfmd_kg.remote import RemoteStore
 from gfmd_kg.results import AskResult, GraphResult, SelectResult
 from gfmd_kg.settings import PROJECT_ROOT
-from gfmd_kg.sparqltext import mentions
+from gfmd_kg.sparqltext import bind_values, mentions
 from gfmd_kg.store import EmbeddedStore, QuerySyntaxError, StoreError
 
 pytestmark = [
@@ -223,7 +223,8 @@ def test_bindings_reach_filters_and_groups(remote: RemoteStore,
     "ASK { ?x ?p ?t }",
 ])
 def test_bind_values_stays_valid(text: str) -> None:
-    bound = bind_values(text, {"x": ox.NamedNode("urn:x"), "t": ox.Literal('"{" }', language="en")})
+    terms = {"x": ox.NamedNode("urn:x"), "t": ox.Literal('"{" }', language="en")}
+    bound = bind_values(text, {name: str(term) for name, term in terms.items()})
     assert "VALUES (?x ?t)" in bound
     ox.Store().query(bound)  # parses
 

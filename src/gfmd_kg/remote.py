@@ -20,20 +20,12 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .executor import QueryTimeout
 from .results import AskResult, GraphResult, QueryResult, SelectResult
-from .sparqltext import query_form, values_block
+from .sparqltext import bind_values, query_form
 from .store import Binding, GraphStore, QuerySyntaxError, StoreError
 
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 _SYNTAX = re.compile(r"error at \d+:\d+|syntax|pars(e|ing)|expected", re.IGNORECASE)
-# comments, strings and IRIs, as sparqltext masks them (blanked here to keep offsets)
-_OPAQUE = re.compile(
-    r"""\#[^\n]*|'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
-    r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\s]*>""",
-    re.DOTALL,
-)
-_FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
-_WORD = r"(?<![\w:?$.-]){}(?![\w:-])"
 _EXCERPT = 300
 
 
@@ -64,7 +56,7 @@ class RemoteStore(GraphStore):
         if form is None:
             raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
         if bindings:
-            text = bind_values(text, bindings)
+            text = bind_values(text, {name: str(term) for name, term in bindings.items()})
         tabular = form in ("SELECT", "ASK")
         wrapper = SPARQLWrapper(self.endpoint)
         wrapper.setMethod(POST)
@@ -207,47 +199,6 @@ class RemoteStore(GraphStore):
             return QuerySyntaxError(message)
         excerpt = message[:_EXCERPT] + ("…" if len(message) > _EXCERPT else "")
         return StoreError(f"the remote store at {url} answered HTTP {status or '?'}: {excerpt}")
-
-
-def bind_values(text: str, bindings: Mapping[str, Binding]) -> str:
-    """The query with the bindings as a VALUES block (``sparqltext.values_block``).
-
-    The block goes first in the WHERE group, so FILTERs, OPTIONALs and GROUP BY see the
-    values as they see pyoxigraph's substitutions; a trailing block would only be joined
-    after grouping and filtering. It trails when there is no such group (DESCRIBE without
-    WHERE, the CONSTRUCT WHERE short form); a WHERE group that is a sub-SELECT is braced.
-    """
-    block = values_block({name: str(term) for name, term in bindings.items()})
-    flat = _OPAQUE.sub(lambda m: " " * len(m.group()), text)
-    form = _FORM.search(flat)
-    start = form.end() if form else 0
-    if form and form.group(1).upper() == "CONSTRUCT":
-        brace = flat.find("{", start)
-        if brace < 0 or re.search(_WORD.format("WHERE"), flat[start:brace], re.IGNORECASE):
-            return text + block
-        start = _closing(flat, brace) + 1
-    depth, opening = 0, -1
-    for i in range(start, len(flat)):
-        depth += {"(": 1, ")": -1}.get(flat[i], 0)
-        if flat[i] == "{" and depth == 0:
-            opening = i
-            break
-    if opening < 0:
-        return text + block
-    head, rest = text[: opening + 1], text[opening + 1 :]
-    if re.match(r"\s*" + _WORD.format("SELECT"), flat[opening + 1 :], re.IGNORECASE):
-        close = _closing(flat, opening) - opening - 1
-        return head + block + "{" + rest[:close] + "}" + rest[close:]
-    return head + block + rest
-
-
-def _closing(flat: str, opening: int) -> int:
-    depth = 0
-    for i in range(opening, len(flat)):
-        depth += {"{": 1, "}": -1}.get(flat[i], 0)
-        if depth == 0:
-            return i
-    return len(flat) - 1
 
 
 def insert_data(quads: Iterable[ox.Quad]) -> str:

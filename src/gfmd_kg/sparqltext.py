@@ -41,6 +41,12 @@ def mask(text: str) -> tuple[str, list[str]]:
     return _TOKENS.sub(repl, text), iris
 
 
+def blank_out(text: str) -> str:
+    """The text with comments, strings and IRIs replaced by spaces of the same length, so
+    offsets in the result are offsets in the text."""
+    return _TOKENS.sub(lambda m: " " * len(m.group()), text)
+
+
 def _word(name: str) -> re.Pattern[str]:
     # a keyword stands alone: not part of a prefixed name, a variable or a longer word
     return re.compile(rf"(?<![\w:?$.-]){name}(?![\w:-])", re.IGNORECASE)
@@ -101,9 +107,53 @@ def update_targets(text: str) -> tuple[set[str], list[str]]:
 
 
 def values_block(bindings: Mapping[str, str]) -> str:
-    """A trailing VALUES block that fixes variables to terms given in N-Triples syntax."""
+    """A VALUES block that fixes variables to terms given in N-Triples syntax."""
     if not bindings:
         return ""
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+
+_FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+_WORD = r"(?<![\w:?$.-]){}(?![\w:-])"
+
+
+def bind_values(text: str, bindings: Mapping[str, str]) -> str:
+    """The query with bindings (terms in N-Triples syntax) as a VALUES block.
+
+    The block goes first in the WHERE group, so FILTERs, OPTIONALs and GROUP BY see the
+    values as they see pyoxigraph's substitutions; a trailing block would only be joined
+    after grouping and filtering. It trails when there is no such group (DESCRIBE without
+    WHERE, the CONSTRUCT WHERE short form); a WHERE group that is a sub-SELECT is braced.
+    """
+    block = values_block(bindings)
+    flat = blank_out(text)
+    form = _FORM.search(flat)
+    start = form.end() if form else 0
+    if form and form.group(1).upper() == "CONSTRUCT":
+        brace = flat.find("{", start)
+        if brace < 0 or re.search(_WORD.format("WHERE"), flat[start:brace], re.IGNORECASE):
+            return text + block
+        start = _closing(flat, brace) + 1
+    depth, opening = 0, -1
+    for i in range(start, len(flat)):
+        depth += {"(": 1, ")": -1}.get(flat[i], 0)
+        if flat[i] == "{" and depth == 0:
+            opening = i
+            break
+    if opening < 0:
+        return text + block
+    head, rest = text[: opening + 1], text[opening + 1 :]
+    if re.match(r"\s*" + _WORD.format("SELECT"), flat[opening + 1 :], re.IGNORECASE):
+        close = _closing(flat, opening) - opening - 1
+        return head + block + "{" + rest[:close] + "}" + rest[close:]
+    return head + block + rest
+
+
+def _closing(flat: str, opening: int) -> int:
+    depth = 0
+    for i in range(opening, len(flat)):
+        depth += {"{": 1, "}": -1}.get(flat[i], 0)
+        if depth == 0:
+            return i
+    return len(flat) - 1

@@ -98,6 +98,12 @@ class EmbeddedStore(GraphStore):
             result = self.store.query(text, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+        except RuntimeError as exc:
+            if "projection" not in str(exc):
+                raise
+            # pyoxigraph binds (SEP-0007) only variables the query projects
+            raise QuerySyntaxError(f"a bound parameter must be projected by the query: {exc}"
+                                   ) from exc
         return convert_result(result)
 
     def update(self, text: str) -> None:
