@@ -7,7 +7,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test lint build clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install install-test assets browser lint build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +23,27 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# Browser libraries (YASGUI, vis-network) from the npm registry, served from node_modules.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "the browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+assets: node_modules/.installed
+browser: $(CHROMIUM)
 
 ## run: install, build the graph (cached) and serve it on http://$(HOST):$(PORT)/
-run: install
+run: install assets
 	$(BIN)/gfmd-kg serve --host $(HOST) --port $(PORT)
 
 ## test: install what the tests need, lint, type-check and run the whole suite
-test: install-test lint
+test: install-test assets browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test

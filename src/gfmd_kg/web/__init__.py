@@ -22,13 +22,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["max_request_bytes"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from . import backend, cors, errors, gsp, health, pages, sparql
+    from .. import __version__
+    from . import (
+        assets,
+        backend,
+        cors,
+        entities,
+        errors,
+        exports,
+        gsp,
+        health,
+        ontology_docs,
+        pages,
+        sparql,
+    )
 
     errors.init_app(app)
     cors.init_app(app)
     backend.init_app(app)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(gsp.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(pages.bp)
+    app.jinja_env.globals["gfmd_version"] = __version__
+    for module in (sparql, gsp, health, pages, entities, exports, ontology_docs, assets):
+        app.register_blueprint(module.bp)
     return app

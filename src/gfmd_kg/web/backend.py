@@ -93,6 +93,39 @@ class Backend:
         except tasks.ClientError as exc:
             raise TaskError(exc.kind, str(exc)) from exc
 
+    def select(self, text: str, bindings: Mapping[str, Any] | None = None,
+               default_graphs: list[str] | None = None,
+               max_rows: int | None = None) -> list[dict[str, dict[str, str]]]:
+        """Run a SELECT for a page: rows as SPARQL JSON bindings ({var: {type, value, ...}}).
+
+        ``bindings`` are pyoxigraph terms; they are bound by the engine, never pasted in.
+        """
+        import json
+
+        from ..tasks import term_to_wire
+
+        task = {"kind": "query", "text": text,
+                "bindings": {k: term_to_wire(v) for k, v in (bindings or {}).items()},
+                "default_graphs": default_graphs or [], "named_graphs": [],
+                "formats": {"select": "json", "graph": "nt"},
+                "max_rows": max_rows or self.settings["max_rows"]}
+        _head, body = self.run(task, self.settings["query_timeout"])
+        rows: list[dict[str, dict[str, str]]] = json.loads(b"".join(body))["results"]["bindings"]
+        return rows
+
+    def construct(self, text: str, bindings: Mapping[str, Any] | None = None,
+                  fmt: str = "nt", max_rows: int | None = None) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE for a page; the triples serialised in ``fmt``."""
+        from ..tasks import term_to_wire
+
+        task = {"kind": "query", "text": text,
+                "bindings": {k: term_to_wire(v) for k, v in (bindings or {}).items()},
+                "default_graphs": [], "named_graphs": [],
+                "formats": {"select": "json", "graph": fmt},
+                "max_rows": max_rows or self.settings["max_rows"]}
+        _head, body = self.run(task, self.settings["query_timeout"])
+        return b"".join(body)
+
     def counts(self) -> dict[str, int]:
         """Triples per graph IRI ("" for the default graph)."""
         head, _ = self.run({"kind": "counts"}, self.settings["query_timeout"])
