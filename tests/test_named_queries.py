@@ -317,7 +317,8 @@ def test_statements_by_ilo_officials(kg: api.KnowledgeGraph) -> None:
     rows = kg.run("statements-by-ilo-officials")
     assert pick(rows, "sessionPosition", "speakerName", "postLabel", "label") == [
         (1, "Moussa Oumarou", ILO_DDG, "Policy coherence between employment and migration policy"),
-        (6, "Sangheon Lee", ILO_DIRECTOR, "Coordinated policy action on labour mobility and skills"),
+        (6, "Sangheon Lee", ILO_DIRECTOR,
+         "Coordinated policy action on labour mobility and skills"),
         (6, "Sangheon Lee", ILO_DIRECTOR, "GCM as a driver of skills partnerships"),
         (6, "Sangheon Lee", ILO_DIRECTOR,
          "ILO ready to back skills partnerships and work with the GFMD"),
@@ -384,7 +385,8 @@ def test_all_challenges_and_opportunities(kg: api.KnowledgeGraph) -> None:
     rows = kg.run("all-challenges-and-opportunities")
     expected = []
     for number in (1, 2, 3, 4):
-        for kind, table, mint in (("challenge", CHALLENGES, ch), ("opportunity", OPPORTUNITIES, op)):
+        for kind, table, mint in (("challenge", CHALLENGES, ch),
+                                  ("opportunity", OPPORTUNITIES, op)):
             for position, (slug, label) in enumerate(table[number], start=1):
                 expected.append((number, kind, position, mint(slug), label))
     assert pick(rows, "sessionNumber", "kind", "position", "item", "label") == expected
