@@ -28,6 +28,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("data/reference.ttl", "curated"),
     ("data/themes.ttl", "curated"),
     ("data/links.ttl", "curated"),
+    ("data/graphs.ttl", "curated"),
 )
 SHAPES = "ontology/shapes.ttl"
 
@@ -90,8 +91,12 @@ def rebase_term(term: Any, base_iri: str) -> Any:
     """Move an IRI under the default base to the configured base; other terms unchanged."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE):
         return ox.NamedNode(base_iri + term.value[len(DEFAULT_BASE) :])
-    if isinstance(term, ox.Literal) and term.datatype.value.startswith(DEFAULT_BASE):
-        return ox.Literal(term.value, datatype=rebase_term(term.datatype, base_iri))
+    if isinstance(term, ox.Literal) and term.language is None:
+        # a literal that spells one of our IRIs (vann:preferredNamespaceUri, ...) moves too
+        value = term.value
+        if value.startswith(DEFAULT_BASE):
+            value = base_iri + value[len(DEFAULT_BASE) :]
+        return ox.Literal(value, datatype=rebase_term(term.datatype, base_iri))
     return term
 
 
