@@ -34,11 +34,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         health,
         ontology_docs,
         pages,
+        security,
         sparql,
     )
 
     errors.init_app(app)
     cors.init_app(app)
+    security.init_app(app)
     backend.init_app(app)
     app.jinja_env.globals["gfmd_version"] = __version__
     for module in (sparql, gsp, health, pages, entities, exports, ontology_docs, assets):
