@@ -159,6 +159,53 @@ class _Worker:
         self.conn.close()
 
 
+class _Body:
+    """The chunks of one answer as they arrive from its worker.
+
+    The worker goes back to the pool only when its whole answer was read; an answer closed
+    early, never read (a HEAD request, a client that went away) or broken costs the worker,
+    which is killed and replaced, since it may still be computing or sending.
+    """
+
+    def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float) -> None:
+        self._pool = pool
+        self._worker = worker
+        self._deadline = deadline
+        self._done = False
+
+    def __iter__(self) -> _Body:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._done:
+            raise StopIteration
+        try:
+            kind, payload = self._pool._recv(self._worker, self._deadline)
+        except BaseException:
+            self._release(ok=False)
+            raise
+        if kind == "chunk":
+            chunk: bytes = payload
+            return chunk
+        if kind == "end":
+            self._release(ok=True)
+            raise StopIteration
+        self._release(ok=False)
+        raise WorkerFailed(f"query worker sent {kind} while streaming: {payload}")
+
+    def close(self) -> None:
+        """Called by the WSGI server when the answer is done with, read or not."""
+        if not self._done:
+            self._release(ok=False)
+
+    def _release(self, ok: bool) -> None:
+        self._done = True
+        if ok:
+            self._pool._idle.put(self._worker)
+        else:
+            self._pool._replace(self._worker)
+
+
 class WorkerPool:
     """A bounded pool of query worker processes."""
 
@@ -229,7 +276,7 @@ class WorkerPool:
             if kind == "error":
                 raise TaskError(*payload)
             raise WorkerFailed(payload)
-        return payload, self._body(worker, deadline)
+        return payload, _Body(self, worker, deadline)
 
     def _recv(self, worker: _Worker, deadline: float) -> tuple[str, Any]:
         remaining = deadline - time.monotonic()
@@ -253,24 +300,6 @@ class WorkerPool:
             self._idle.put(worker)
         else:
             self._replace(worker)
-
-    def _body(self, worker: _Worker, deadline: float) -> Iterator[bytes]:
-        done = False
-        try:
-            while True:
-                kind, payload = self._recv(worker, deadline)
-                if kind == "chunk":
-                    yield payload
-                elif kind == "end":
-                    done = True
-                    return
-                else:
-                    raise WorkerFailed(f"query worker sent {kind} while streaming: {payload}")
-        finally:
-            if done:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
 
     def run_all(self, task: dict[str, Any], timeout: float) -> Any:
         """Run a task and collect its whole body (for small internal answers)."""

@@ -104,7 +104,7 @@ class Backend:
 
         from ..tasks import term_to_wire
 
-        task = {"kind": "query", "text": text,
+        task: dict[str, Any] = {"kind": "query", "text": text,
                 "bindings": {k: term_to_wire(v) for k, v in (bindings or {}).items()},
                 "default_graphs": default_graphs or [], "named_graphs": [],
                 "formats": {"select": "json", "graph": "nt"},
@@ -118,7 +118,7 @@ class Backend:
         """Run a CONSTRUCT or DESCRIBE for a page; the triples serialised in ``fmt``."""
         from ..tasks import term_to_wire
 
-        task = {"kind": "query", "text": text,
+        task: dict[str, Any] = {"kind": "query", "text": text,
                 "bindings": {k: term_to_wire(v) for k, v in (bindings or {}).items()},
                 "default_graphs": [], "named_graphs": [],
                 "formats": {"select": "json", "graph": fmt},

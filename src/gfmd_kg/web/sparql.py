@@ -4,12 +4,11 @@ updates by form POST and direct POST, the service description on a bare GET."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 from .. import __version__, sparqltext
 from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
@@ -46,7 +45,7 @@ def _single(values: list[str], name: str) -> str | None:
 def parse_request() -> ProtocolRequest:
     """Read the operation and dataset from the request, with the protocol's error cases."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in args:
             raise ApiError(405, "SPARQL Update must be sent with POST.", {"Allow": "POST"})
         return ProtocolRequest(query=_single(args.getlist("query"), "query"),
@@ -152,7 +151,11 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     head, body = _run(task, timeout, settings)
     elapsed = time.perf_counter() - started
     kind = "graph" if head["form"] == "GRAPH" else "results"
-    response = Response(stream_with_context(_stream(body)),
+    if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
+        b"".join(body)
+        body = iter(())
+    # the body object itself is the response: its close() returns or replaces the worker
+    response = Response(body,
                         content_type=negotiation.media_type(kind, head["format"]))
     response.vary.add("Accept")
     response.headers["X-Query-Timeout"] = f"{timeout:g}"
@@ -162,10 +165,6 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     if head.get("truncated"):
         response.headers["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
     return response
-
-
-def _stream(body: Iterator[bytes]) -> Iterator[bytes]:
-    yield from body
 
 
 def _run(task: dict[str, Any], timeout: float, settings: dict[str, Any]) -> Any:
