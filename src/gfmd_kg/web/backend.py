@@ -128,7 +128,8 @@ class Backend:
 
     def counts(self) -> dict[str, int]:
         """Triples per graph IRI ("" for the default graph)."""
-        head, _ = self.run({"kind": "counts"}, self.settings["query_timeout"])
+        head, body = self.run({"kind": "counts"}, self.settings["query_timeout"])
+        b"".join(body)  # read to the end: only then does the worker go back to the pool
         counts: dict[str, int] = head["counts"]
         return counts
 
