@@ -110,7 +110,10 @@ def _serve_one(conn: Connection, store: Any, task: dict[str, Any], replay: list[
         for op in replay:
             tasks.apply_write(store, op)
         for item in tasks.run(store, task):
-            conn.send(item)
+            if item[0] == "pump":  # pyoxigraph writes, each chunk is sent as it fills
+                item[1].run(lambda chunk: conn.send(("chunk", chunk)))
+            else:
+                conn.send(item)
     except tasks.ClientError as exc:
         conn.send(("error", (exc.kind, str(exc))))
     except Exception:  # sent to the parent, which logs it and answers 500
@@ -167,10 +170,12 @@ class _Body:
     which is killed and replaced, since it may still be computing or sending.
     """
 
-    def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float) -> None:
+    def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float,
+                 rolling: float | None = None) -> None:
         self._pool = pool
         self._worker = worker
         self._deadline = deadline
+        self._rolling = rolling
         self._done = False
 
     def __iter__(self) -> _Body:
@@ -179,6 +184,8 @@ class _Body:
     def __next__(self) -> bytes:
         if self._done:
             raise StopIteration
+        if self._rolling is not None:
+            self._deadline = time.monotonic() + self._rolling
         try:
             kind, payload = self._pool._recv(self._worker, self._deadline)
         except BaseException:
@@ -276,7 +283,10 @@ class WorkerPool:
             if kind == "error":
                 raise TaskError(*payload)
             raise WorkerFailed(payload)
-        return payload, _Body(self, worker, deadline)
+        # an answer that streams without a row cap may take as long as it keeps coming:
+        # then the limit is on the wait for each next chunk, not on the whole answer
+        rolling = timeout if isinstance(payload, dict) and payload.get("streaming") else None
+        return payload, _Body(self, worker, deadline, rolling)
 
     def _recv(self, worker: _Worker, deadline: float) -> tuple[str, Any]:
         remaining = deadline - time.monotonic()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -22,6 +23,8 @@ class SelectResult:
     variables: list[str]
     rows: Iterable[Sequence[Term | None]]
     truncated: bool = False
+    #: the engine's own solutions (pyoxigraph), which can serialise themselves in Rust
+    native: Any = None
 
 
 @dataclass

@@ -40,6 +40,13 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _non_negative_int(value: Any) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, got {value!r}")
+    return number
+
+
 def _base_iri(value: Any) -> str:
     text = str(value)
     if not text.startswith(("http://", "https://")) or not text.endswith(("/", "#")):
@@ -82,8 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
         "memory",
         str,
         "Where the graph lives: 'memory' (the built graph in memory), 'oxigraph:PATH' (an "
-        "on-disk store, filled with the built graph when empty) or 'sparql+http(s)://...' "
-        "(a remote SPARQL 1.1 endpoint).",
+        "on-disk store, given the built graph when it holds none of our graphs) or "
+        "'sparql+http(s)://...' (a remote SPARQL 1.1 endpoint).",
     ),
     Setting(
         "update_url",
@@ -101,7 +108,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a query may run before it is stopped and answered with 503.",
     ),
     Setting(
-        "max_rows", 10_000, _positive_int, "Most result rows (or triples) one answer carries."
+        "max_rows",
+        10_000,
+        _non_negative_int,
+        "Most result rows (or triples) one answer carries; 0 lifts the cap, and answers "
+        "stream from the engine as they are made.",
     ),
     Setting(
         "max_request_bytes",
@@ -139,6 +150,13 @@ SETTINGS: tuple[Setting, ...] = (
         2.0,
         _positive_float,
         "Seconds a query waits for a free worker before it is answered 503 + Retry-After.",
+    ),
+    Setting(
+        "result_cache",
+        True,
+        _bool,
+        "Keep recent query answers in memory (64 MB, least recently used out; emptied by "
+        "any write) and answer If-None-Match with 304.",
     ),
     Setting("cors_origins", ("*",), _csv, "Origins allowed to read by CORS, comma-separated."),
     Setting(

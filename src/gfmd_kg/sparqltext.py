@@ -87,25 +87,6 @@ def mentions(text: str, keyword: str) -> bool:
     return _word(keyword).search(masked) is not None
 
 
-def update_targets(text: str) -> tuple[set[str], list[str]]:
-    """The graph IRIs an update names, and the reasons it may touch graphs it does not name
-    (``CLEAR ALL``, ``DROP NAMED``, a variable ``GRAPH ?g`` in a template, the default
-    graph, ``WITH``/``USING`` aside)."""
-    masked, iris = mask(text)
-    named: set[str] = set(iris)
-    wide: list[str] = []
-    for phrase in ("ALL", "NAMED"):
-        pattern = re.compile(rf"(?<![\w:?$.-])(CLEAR|DROP)(\s+SILENT)?\s+{phrase}(?![\w:-])",
-                             re.IGNORECASE)
-        if pattern.search(masked):
-            wide.append(f"it clears or drops {phrase} graphs")
-    if re.search(r"(?<![\w:?$.-])GRAPH\s+[?$]\w+", masked, re.IGNORECASE) and re.search(
-        r"(?<![\w:?$.-])(INSERT|DELETE)(?![\w:-])", masked, re.IGNORECASE
-    ):
-        wide.append("it writes through a variable graph (GRAPH ?g), which may be any graph")
-    return named, wide
-
-
 def values_block(bindings: Mapping[str, str]) -> str:
     """A VALUES block that fixes variables to terms given in N-Triples syntax."""
     if not bindings:

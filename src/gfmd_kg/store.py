@@ -143,12 +143,13 @@ def convert_result(result: Any) -> QueryResult:
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         rows = (tuple(solution[i] for i in range(len(names))) for solution in result)
-        return SelectResult(names, rows)
+        return SelectResult(names, rows, native=result)
     return GraphResult(iter(result))
 
 
 def open_store(settings: Mapping[str, Any]) -> GraphStore:
-    """Open the store the settings name; fill an empty on-disk store with the built graph."""
+    """Open the store the settings name; fill an on-disk store that holds none of our
+    graphs with the built graph (other data loaded into it stays beside it)."""
     spec: str = settings["store"]
     base_iri: str = settings["base_iri"]
     if spec == "memory":
@@ -164,7 +165,9 @@ def open_store(settings: Mapping[str, Any]) -> GraphStore:
         except OSError as exc:
             raise StoreError(f"cannot open the on-disk store at {path}: {exc}") from exc
         store = EmbeddedStore(disk, base_iri, "oxigraph", path)
-        if not any(True for _ in disk.named_graphs()):
+        ours = [ox.NamedNode(graph_iri(base_iri, k)) for k in GRAPH_KEYS]
+        if not any(disk.contains_named_graph(g) for g in ours):
+            # none of our graphs: a new store, or one filled by `gfmd-kg load` alone
             built = build(dict(settings))
             disk.bulk_extend(built.store.quads_for_pattern(None, None, None, None))
             disk.flush()

@@ -24,6 +24,14 @@ class ApiError(Exception):
         self.details = details
 
 
+def position_of(message: str) -> dict[str, Any]:
+    """Line and column from an engine message such as 'error at 3:14: ...', as details."""
+    import re
+
+    match = re.search(r"(\d+):(\d+)", message)
+    return {"line": int(match.group(1)), "column": int(match.group(2))} if match else {}
+
+
 def error_response(status: int, title: str, message: str,
                    headers: dict[str, str] | None = None, **details: Any) -> Response:
     """One error, negotiated between JSON and plain text."""

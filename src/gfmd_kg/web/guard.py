@@ -10,34 +10,54 @@ from typing import Any
 from flask import Request
 
 from .. import sparqltext
+from ..updatecheck import UncheckableUpdate, write_targets
 from ..vocab import GRAPH_KEYS, graph_iri
-from .errors import ApiError
+from .errors import ApiError, position_of
+
+
+def service_allowed(target: str, allowed: tuple[str, ...]) -> bool:
+    """Whether a SERVICE endpoint is in the allow-list. A prefix matches only at a boundary,
+    so 'http://good.example' does not admit 'http://good.example.evil.com/'."""
+    for prefix in allowed:
+        if target == prefix:
+            return True
+        if target.startswith(prefix) and (prefix.endswith(("/", "?", "#"))
+                                          or target[len(prefix)] in "/?#"):
+            return True
+    return False
 
 
 def check_query(text: str, settings: dict[str, Any]) -> None:
-    """Refuse a query that would reach the network."""
+    """Refuse a query (or the WHERE of an update) that would reach the network."""
     allowed: tuple[str, ...] = settings["service_allow"]
     for target in sparqltext.service_targets(text):
         if not allowed:
             raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint: it "
                            "would make the server call another host. The operator can allow "
                            "endpoints with GFMD_KG_SERVICE_ALLOW.", service=target)
-        if not target.startswith(allowed):
+        if not service_allowed(target, allowed):
             raise ApiError(400, f"SERVICE <{target}> is not in the allow-list of this "
                            "endpoint (GFMD_KG_SERVICE_ALLOW).", service=target)
 
 
 def check_update(text: str, settings: dict[str, Any]) -> None:
-    """Refuse LOAD, and updates that touch the built graphs while they are protected."""
+    """Refuse LOAD, SERVICE outside the allow-list, and updates that could touch the built
+    graphs while they are protected."""
     if sparqltext.mentions(text, "LOAD"):
         raise ApiError(403, "LOAD is refused: it would make the server fetch a document "
                        "from another host. Upload data with the Graph Store Protocol "
                        "(PUT or POST /store?graph=IRI) instead.")
+    check_query(text, settings)
     if not settings["protect_built"]:
         return
     built = {graph_iri(settings["base_iri"], key) for key in GRAPH_KEYS}
-    named, wide = sparqltext.update_targets(text)
-    touched = sorted(named & built)
+    try:
+        targets = write_targets(text)
+    except UncheckableUpdate as exc:
+        raise ApiError(400, f"{exc}. (The update was read by the check that protects the "
+                       "built graphs, and was not run.)", **position_of(str(exc))) from None
+    touched = sorted(targets.graphs & built)
+    wide = targets.wide
     if touched or wide:
         reason = (f"it names the built graph(s) {', '.join(f'<{g}>' for g in touched)}"
                   if touched else "; ".join(wide))

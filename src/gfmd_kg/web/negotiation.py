@@ -34,6 +34,15 @@ FORMAT_PARAM: Mapping[str, tuple[str, str]] = {
     "tsv": ("results", "tsv"), "ttl": ("graph", "turtle"), "turtle": ("graph", "turtle"),
     "nt": ("graph", "nt"), "jsonld": ("graph", "jsonld"), "rdfxml": ("graph", "xml"),
     "trig": ("graph", "trig"), "nquads": ("graph", "nquads"),
+    # the values SPARQLWrapper sends, and plain media types
+    "rdf+xml": ("graph", "xml"), "json-ld": ("graph", "jsonld"), "n3": ("graph", "turtle"),
+    "application/rdf+xml": ("graph", "xml"), "application/ld+json": ("graph", "jsonld"),
+    "text/turtle": ("graph", "turtle"), "text/n3": ("graph", "turtle"),
+    "application/n-triples": ("graph", "nt"), "application/trig": ("graph", "trig"),
+    "application/n-quads": ("graph", "nquads"),
+    "application/sparql-results+json": ("results", "json"),
+    "application/sparql-results+xml": ("results", "xml"),
+    "text/csv": ("results", "csv"), "text/tab-separated-values": ("results", "tsv"),
 }
 
 #: Short format name -> the canonical media type sent back.

@@ -15,11 +15,26 @@ from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
 from ..results import write_rdf
 from ..store import QuerySyntaxError, StoreError
 from ..vocab import GRAPH_KEYS, GRAPH_TITLES, SD, VOID, graph_iri, prefixes
+from . import cache as result_cache
 from . import guard, negotiation
 from .backend import get_backend
-from .errors import ApiError
+from .errors import ApiError, position_of
 
 bp = Blueprint("sparql", __name__)
+
+
+@bp.record_once
+def _attach_cache(state: Any) -> None:
+    state.app.extensions[result_cache.EXTENSION] = result_cache.ResultCache()
+
+
+def _cache(settings: dict[str, Any]) -> result_cache.ResultCache | None:
+    """The app's answer cache, or None when it is off (by setting, or a remote store,
+    which others may write to)."""
+    if not settings.get("result_cache", True) or get_backend().kind == "remote":
+        return None
+    found: result_cache.ResultCache | None = current_app.extensions.get(result_cache.EXTENSION)
+    return found
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -147,6 +162,20 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
             "formats": {"select": formats["select"] or "json",
                         "graph": formats["graph"] or "turtle"},
             "max_rows": settings["max_rows"]}
+    cache = _cache(settings) if result_cache.cacheable(text) else None
+    key = etag = None
+    version = 0
+    if cache is not None:
+        key = cache.key(text, task["default_graphs"], task["named_graphs"], task["bindings"],
+                        task["formats"], task["max_rows"])
+        version = cache.version
+        etag = cache.etag(key, version)
+        if result_cache.matches(request.headers.get("If-None-Match"), etag):
+            return _cached_response(None, etag, timeout)
+        if "no-cache" not in request.headers.get("Cache-Control", ""):
+            entry = cache.get(key)
+            if entry is not None:
+                return _cached_response(entry, etag, timeout)
     started = time.perf_counter()
     head, body = _run(task, timeout, settings)
     elapsed = time.perf_counter() - started
@@ -154,16 +183,36 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
         b"".join(body)
         body = iter(())
+    described = {"Content-Type": negotiation.media_type(kind, head["format"])}
+    if head.get("rows") is not None:
+        described["X-Result-Rows"] = str(head["rows"])
+    if head.get("truncated"):
+        described["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
+    if cache is not None and key is not None and request.method != "HEAD":
+        body = result_cache.Recorder(body, cache, key, version, described)
     # the body object itself is the response: its close() returns or replaces the worker
-    response = Response(body,
-                        content_type=negotiation.media_type(kind, head["format"]))
+    response = Response(body, headers=described)
     response.vary.add("Accept")
     response.headers["X-Query-Timeout"] = f"{timeout:g}"
     response.headers["Server-Timing"] = f"query;dur={elapsed * 1000:.1f}"
-    if head.get("rows") is not None:
-        response.headers["X-Result-Rows"] = str(head["rows"])
-    if head.get("truncated"):
-        response.headers["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
+    if etag is not None:
+        response.headers["ETag"] = etag
+        response.headers["X-Cache"] = "miss"
+    return response
+
+
+def _cached_response(entry: result_cache.Entry | None, etag: str, timeout: float
+                     ) -> Response:
+    """An answer from the cache, or 304 Not Modified (``entry`` None) for a current ETag."""
+    if entry is None:
+        response = Response(status=304)
+    else:
+        response = Response(entry.body, headers=entry.headers)
+        response.headers["X-Query-Timeout"] = f"{timeout:g}"
+        response.headers["Server-Timing"] = "cache;dur=0"
+    response.vary.add("Accept")
+    response.headers["ETag"] = etag
+    response.headers["X-Cache"] = "hit"
     return response
 
 
@@ -181,23 +230,16 @@ def _run(task: dict[str, Any], timeout: float, settings: dict[str, Any]) -> Any:
                        {"Retry-After": "2"}) from None
     except TaskError as exc:
         if exc.kind == "syntax":
-            raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
-        raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
+            raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
+        status = {"graph": 404, "upstream": 502}.get(exc.kind, 400)
+        raise ApiError(status, str(exc)) from None
     except QuerySyntaxError as exc:
-        raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
+        raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
     except StoreError as exc:
         raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
     except WorkerFailed as exc:
         raise ApiError(500, "The query worker failed on this query; it was restarted and the "
                        "failure was logged.") from exc
-
-
-def _position(message: str) -> dict[str, Any]:
-    """Line and column from an engine message such as 'error at 3:14: ...'."""
-    import re
-
-    match = re.search(r"(\d+):(\d+)", message)
-    return {"line": int(match.group(1)), "column": int(match.group(2))} if match else {}
 
 
 def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
@@ -214,6 +256,22 @@ def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
 
 
 def _run_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
+    """Apply a write (SPARQL Update, Graph Store write), then run the write hooks."""
+    try:
+        _apply_write(op, settings)
+    finally:  # even a failed write may have changed something (a worker killed mid-way)
+        after_write()
+
+
+def after_write() -> None:
+    """The hook every write through the app ends with: the cached answers are dropped
+    and the data version moves on (so every ETag changes)."""
+    cache: result_cache.ResultCache | None = current_app.extensions.get(result_cache.EXTENSION)
+    if cache is not None:
+        cache.clear()
+
+
+def _apply_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
     try:
         get_backend().write(op, settings["query_timeout"])
     except QueryTimeout:
@@ -224,7 +282,7 @@ def _run_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
                        {"Retry-After": "2"}) from None
     except TaskError as exc:
         if exc.kind == "syntax":
-            raise ApiError(400, f"SPARQL syntax error: {exc}", **_position(str(exc))) from None
+            raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
         raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
     except StoreError as exc:
         raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
@@ -245,7 +303,11 @@ def service_description() -> Response:
         raise ApiError(400, str(exc)) from exc
     if fmt is None:
         raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered("graph"))))
-    counts = backend.counts()
+    try:
+        counts = backend.counts()
+    except (QueryTimeout, Saturated, WorkerFailed, StoreError) as exc:
+        raise ApiError(503, f"the store cannot be read right now ({exc or 'busy'}); retry.",
+                       {"Retry-After": "2"}) from None
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     dcterms = "http://purl.org/dc/terms/"
 
