@@ -13,7 +13,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from gfmd_kg.build import Built
-from gfmd_kg.describe import IndexCache, LabelIndex, fold
+from gfmd_kg.labels import IndexCache, LabelIndex, fold
 
 BASE = "https://w3id.org/gfmd-kg/"
 LORENZ = BASE + "id/person/soenke-lorenz"

@@ -3,7 +3,7 @@ browsers and as RDF (Turtle, JSON-LD, N-Triples, RDF/XML) by Accept or by suffix
 
 ``/id/<path>`` serves the individuals under the base IRI, ``/resource?iri=`` any other IRI,
 ``/class?iri=`` a class's instances and ``/search?q=`` the label index. The logic lives in
-``describe``; these views pick a format, call it and render.
+``describe`` and its siblings; these views pick a format, call them and render.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
-from .. import describe
+from .. import classpage, describe, entityrows, labels, terms
 from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
 from ..results import write_rdf
 from ..store import StoreError
@@ -33,7 +33,7 @@ ALTERNATES = (("turtle", "text/turtle", "Turtle", "ttl"),
               ("jsonld", "application/ld+json", "JSON-LD", "jsonld"),
               ("nt", "application/n-triples", "N-Triples", "nt"),
               ("xml", "application/rdf+xml", "RDF/XML", "rdfxml"))
-SUFFIX_OF = {fmt: suffix for suffix, fmt in describe.SUFFIX_FORMATS.items()}
+SUFFIX_OF = {fmt: suffix for suffix, fmt in terms.SUFFIX_FORMATS.items()}
 BADGE_TEXT = {"report": "report", "curated": "curated", "inferred": "inferred",
               "ontology": "ontology", "other": "other graph"}
 BADGE_TITLES = {**GRAPH_TITLES, "other": "A graph added after the build"}
@@ -64,11 +64,11 @@ def store_counts() -> dict[str, int]:
     return counts
 
 
-def label_index() -> describe.LabelIndex:
+def label_index() -> labels.LabelIndex:
     """This app's label index (rebuilt when the store changes)."""
-    cache = current_app.extensions.setdefault(INDEX_KEY, describe.IndexCache())
+    cache = current_app.extensions.setdefault(INDEX_KEY, labels.IndexCache())
     with store_errors():
-        index: describe.LabelIndex = cache.get(get_backend(), store_counts)
+        index: labels.LabelIndex = cache.get(get_backend(), store_counts)
     return index
 
 
@@ -108,7 +108,7 @@ def _wanted(suffix_format: str | None) -> str | None:
 
 
 def _alternates(iri: str, base: str) -> list[dict[str, str]]:
-    path = describe.entity_path(iri, base)
+    path = terms.entity_path(iri, base)
     out = []
     for fmt, mime, name, param in ALTERNATES:
         href = (path + SUFFIX_OF[fmt] if path.startswith("/id/")
@@ -140,18 +140,18 @@ def entity_response(iri: str, suffix_format: str | None = None) -> Response:
     base = backend.base_iri
     try:
         with store_errors():
-            raw = describe.fetch(backend, iri)
+            raw = entityrows.fetch(backend, iri)
     except ValueError:
         return _not_found(iri, fmt)
     uses = 0
     if raw.empty:
         with store_errors():
-            uses = describe.predicate_uses(backend, iri)
+            uses = entityrows.predicate_uses(backend, iri)
         if not uses:
             return _not_found(iri, fmt)
     alternates = _alternates(iri, base)
     if fmt is not None:
-        body = write_rdf(describe.triples(raw, base), fmt, prefixes(base))
+        body = write_rdf(entityrows.triples(raw, base), fmt, prefixes(base))
         response = Response(body, content_type=negotiation.media_type("graph", fmt))
     else:
         index = label_index()
@@ -160,9 +160,9 @@ def entity_response(iri: str, suffix_format: str | None = None) -> Response:
                                  per_prop=PER_PROPERTY)
         if info.is_property and not uses:
             with store_errors():
-                uses = describe.predicate_uses(backend, iri)
+                uses = entityrows.predicate_uses(backend, iri)
         html = render_template("entity.html", d=info, alternates=alternates, uses=uses,
-                               class_href=describe.class_path(iri), section="browse",
+                               class_href=terms.class_path(iri), section="browse",
                                page_prop=page_prop)
         response = Response(html, mimetype="text/html")
     response.headers["Link"] = _link_header(alternates)
@@ -175,7 +175,7 @@ def individual(rest: str) -> Response:
     """An individual minted under the base IRI; a suffix (.ttl, .jsonld, .nt, .rdf) picks
     the RDF format."""
     base = current_app.config["GFMD_KG"]["base_iri"]
-    for suffix, fmt in describe.SUFFIX_FORMATS.items():
+    for suffix, fmt in terms.SUFFIX_FORMATS.items():
         if rest.endswith(suffix):
             return entity_response(f"{base}id/{rest[: -len(suffix)]}", fmt)
     return entity_response(f"{base}id/{rest}")
@@ -199,8 +199,8 @@ def class_view() -> Response:
     index = label_index()
     try:
         with store_errors():
-            info = describe.class_page(get_backend(), iri, index, _int_arg("page", 1),
-                                       _int_arg("per_page", 50, 500))
+            info = classpage.class_page(get_backend(), iri, index, _int_arg("page", 1),
+                                         _int_arg("per_page", 50, 500))
     except ValueError:
         info = None
     if info is None:
