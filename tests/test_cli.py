@@ -475,3 +475,15 @@ def test_base_iri_applies_to_named_queries(runner: CliRunner, example_build: Res
     moved = list(csv.DictReader(io.StringIO(ok(run(
         runner, "query", "challenges-of-session", "-p", f"session={SESSION_2}", *args)).stdout)))
     assert [r["label"] for r in moved] == SESSION_2_CHALLENGES
+
+
+def test_query_of_an_unknown_graph_is_refused(runner: CliRunner, build_result: Result) -> None:
+    for graph in ("nosuch", "http://example.org/nosuch"):
+        result = run(runner, "query", "gcm-objectives", "-g", graph)
+        assert result.exit_code == 2
+        assert "unknown graph" in result.output and "report" in result.output
+
+
+def test_query_of_one_graph(runner: CliRunner, build_result: Result) -> None:
+    result = ok(run(runner, "query", "gcm-objectives", "-g", "curated", "-f", "csv"))
+    assert len(result.output.strip().splitlines()) == 24  # header + 23 objectives

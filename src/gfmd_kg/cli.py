@@ -222,6 +222,12 @@ def query_cmd(source: str, params: tuple[str, ...], fmt: str, graphs: tuple[str,
         text = named.text_for(base)
     store = open_store(settings)
     default_graphs = [graph_iri(base, g) if g in GRAPH_KEYS else g for g in graphs] or None
+    known = store.graph_counts()
+    for graph in default_graphs or []:
+        if graph not in known:
+            raise click.UsageError(
+                f"unknown graph {graph!r}: use {', '.join(GRAPH_KEYS)} or the IRI of a graph "
+                "in the store (gfmd-kg stats lists them)")
     result = store.query(text, bindings=bindings, default_graphs=default_graphs)
     _write_result(result, fmt, store)
 
