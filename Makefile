@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test assets browser lint build clean
+.PHONY: run test install install-test assets browser lint build clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(VENV)/.installed
 
 # Browser libraries (YASGUI, vis-network) from the npm registry, served from node_modules.
@@ -49,6 +53,12 @@ test: install-test assets browser lint
 lint: install-test
 	$(BIN)/ruff check src tests server.py
 	$(BIN)/mypy
+
+## bench: gfmd-kg against Oxigraph server and rdflib-endpoint (README, "Performance");
+## BENCH_SIZES=10k,100k,1M,10M for the full run, BENCH_DURATION=seconds per cell
+BENCH_SIZES ?= 10k,100k
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES)
 
 build: install
 	$(BIN)/gfmd-kg build

@@ -15,8 +15,11 @@ How a worker reaches the data depends on the store:
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
 import logging
+import os
 import queue
 import socket
 import subprocess
@@ -40,8 +43,48 @@ class Saturated(Exception):
     """Every worker is busy; the client should retry shortly."""
 
 
+#: Stack of the thread that runs a worker's tasks. The engine's parser and evaluator
+#: recurse once per operator of a long chain (``1+1+…``, ``{…} UNION {…} UNION …``) and
+#: overflow the 8 MB of a main thread after a few thousand; this (reserved, not used up
+#: front) takes the longest chains a request body can hold.
+WORKER_STACK = 512 << 20
+
+
+def worker_memory(pool_size: int) -> int:
+    """Bytes of memory one worker may use: half the machine's memory shared by the pool,
+    between 512 MB and 4 GB. A query that builds more (a string doubled 30 times) makes its
+    worker fail an allocation and die, instead of taking the machine's memory."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        total = 8 << 30
+    from pathlib import Path
+
+    limit = Path("/sys/fs/cgroup/memory.max")  # a container's own limit, when lower
+    with contextlib.suppress(OSError, ValueError):  # no cgroup v2, or "max"
+        total = min(total, int(limit.read_text()))
+    return int(min(4 << 30, max(512 << 20, total // 2 // max(1, pool_size))))
+
+
+def _limit_resources(memory: int) -> None:
+    """In a worker: cap its data memory (heap and the task thread's stack)."""
+    import resource
+
+    if memory > 0:
+        limit = memory + WORKER_STACK
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
 class WorkerFailed(Exception):
     """A worker died or reported an unexpected error while running a task."""
+
+
+class WorkerDied(WorkerFailed):
+    """A worker process ended while running a task: its query ran out of memory or stack
+    (or the process was killed from outside)."""
 
 
 class TaskError(Exception):
@@ -106,19 +149,42 @@ def _worker_main(conn: Connection, spec: StoreSpec) -> None:
 def _serve_one(conn: Connection, store: Any, task: dict[str, Any], replay: list[Any]) -> None:
     from . import tasks
 
+    # items go out in one message while they are small (a small answer: head, body and
+    # end in one write, one wake-up of the parent); a pump streams chunk by chunk
+    batch: list[Any] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if batch:
+            conn.send(batch[0] if len(batch) == 1 else ("batch", list(batch)))
+            batch.clear()
+            size = 0
+
     try:
         for op in replay:
             tasks.apply_write(store, op)
         for item in tasks.run(store, task):
             if item[0] == "pump":  # pyoxigraph writes, each chunk is sent as it fills
+                flush()
                 item[1].run(lambda chunk: conn.send(("chunk", chunk)))
-            else:
-                conn.send(item)
+                continue
+            batch.append(item)
+            size += len(item[1]) if item[0] == "chunk" else 0
+            if (item[0] == "head" and item[1].get("streaming")) or size >= BATCH_BYTES:
+                flush()
     except tasks.ClientError as exc:
-        conn.send(("error", (exc.kind, str(exc))))
+        batch.append(("error", (exc.kind, str(exc))))
+    except MemoryError:  # past the memory cap: die, as the engine does when it hits it
+        os._exit(70)
     except Exception:  # sent to the parent, which logs it and answers 500
-        conn.send(("crash", traceback.format_exc()))
-    conn.send(("end", None))
+        batch.append(("crash", traceback.format_exc()))
+    batch.append(("end", None))
+    flush()
+
+
+#: Largest batch of answer items sent as one message.
+BATCH_BYTES = 1 << 16
 
 
 # ---------------------------------------------------------------- parent side
@@ -131,16 +197,17 @@ class _Worker:
     threads, locks or ``__main__`` module is carried into it.
     """
 
-    def __init__(self, spec: StoreSpec, generation: int) -> None:
+    def __init__(self, spec: StoreSpec, generation: int, memory: int = 0) -> None:
         parent, child = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gfmd_kg.executor", str(child.fileno()),
-             json.dumps(asdict(spec))],
+             json.dumps(asdict(spec)), str(memory)],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
         )
         child.close()
         self.conn = Connection(parent.detach())
         self.generation = generation  # how much of the write log this worker has applied
+        self.pending: collections.deque[tuple[str, Any]] = collections.deque()  # of a batch
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -226,7 +293,8 @@ class WorkerPool:
         self._log: list[Any] = []  # accepted writes, replayed by replica workers
         self._log_lock = threading.Lock()
         self._closed = False
-        workers = [_Worker(spec, 0) for _ in range(self.size)]
+        self.memory = worker_memory(self.size)
+        workers = [_Worker(spec, 0, self.memory) for _ in range(self.size)]
         for worker in workers:
             worker.wait_ready(start_timeout)
             self._idle.put(worker)
@@ -242,7 +310,7 @@ class WorkerPool:
 
         def start() -> None:
             try:
-                fresh = _Worker(self.spec, 0)
+                fresh = _Worker(self.spec, 0, self.memory)
                 fresh.wait_ready(self.start_timeout)
                 self._idle.put(fresh)
             except WorkerFailed:
@@ -289,15 +357,20 @@ class WorkerPool:
         return payload, _Body(self, worker, deadline, rolling)
 
     def _recv(self, worker: _Worker, deadline: float) -> tuple[str, Any]:
+        if worker.pending:
+            return worker.pending.popleft()
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not worker.conn.poll(remaining):
             raise QueryTimeout()
         try:
             item: tuple[str, Any] = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            raise WorkerFailed("the query worker died") from exc
+            raise WorkerDied("the query worker died") from exc
         if item[0] == "dead":
             raise WorkerFailed(str(item[1]))
+        if item[0] == "batch":
+            worker.pending.extend(item[1])
+            return worker.pending.popleft()
         return item
 
     def _finish(self, worker: _Worker, deadline: float) -> None:
@@ -340,5 +413,10 @@ class WorkerPool:
                 return
 
 
-if __name__ == "__main__":  # the worker process: python -m gfmd_kg.executor FD SPEC
-    _worker_main(Connection(int(sys.argv[1])), StoreSpec(**json.loads(sys.argv[2])))
+if __name__ == "__main__":  # the worker process: python -m gfmd_kg.executor FD SPEC [MEMORY]
+    _limit_resources(int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    threading.stack_size(WORKER_STACK)
+    _runner = threading.Thread(target=_worker_main, args=(
+        Connection(int(sys.argv[1])), StoreSpec(**json.loads(sys.argv[2]))))
+    _runner.start()
+    _runner.join()

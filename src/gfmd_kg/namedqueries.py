@@ -48,7 +48,11 @@ class Parameter:
                 raise NamedQueryError(f"parameter {self.name}: {value!r} is not an IRI")
             if value.startswith(DEFAULT_BASE):
                 value = base_iri + value[len(DEFAULT_BASE) :]
-            return ox.NamedNode(value)
+            try:
+                return ox.NamedNode(value)
+            except ValueError:  # e.g. a control character, which the pattern above lets by
+                raise NamedQueryError(f"parameter {self.name}: {value!r} is not an IRI"
+                                      ) from None
         if self.kind == "integer":
             if not re.match(r"^[+-]?\d+$", value):
                 raise NamedQueryError(f"parameter {self.name}: {value!r} is not an integer")

@@ -169,8 +169,12 @@ def open_store(settings: Mapping[str, Any]) -> GraphStore:
         if not any(disk.contains_named_graph(g) for g in ours):
             # none of our graphs: a new store, or one filled by `gfmd-kg load` alone
             built = build(dict(settings))
-            disk.bulk_extend(built.store.quads_for_pattern(None, None, None, None))
-            disk.flush()
+            try:
+                disk.bulk_extend(built.store.quads_for_pattern(None, None, None, None))
+                disk.flush()
+            except OSError as exc:  # a full disk, a file size limit, an I/O error
+                raise StoreError(f"cannot fill the on-disk store at {path} with the built "
+                                 f"graph: {exc}") from exc
             log.info("filled %s with the built graph", path)
         return store
     if spec.startswith(("sparql+http://", "sparql+https://")):

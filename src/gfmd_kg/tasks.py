@@ -258,27 +258,27 @@ def apply_write(store: GraphStore, op: dict[str, Any]) -> None:
             store.update(op["text"])
         except QuerySyntaxError as exc:
             raise ClientError("syntax", str(exc)) from exc
+        except OSError as exc:  # a full disk, an I/O error: nothing of the update applied
+            raise ClientError("storage", f"the store could not write: {exc}") from exc
+        except RuntimeError as exc:  # refused while running (CREATE GRAPH that exists, ...)
+            raise ClientError("update", str(exc)) from exc
         return
     exists = op["graph"] == "" or op["graph"] in store.graph_counts()
     if kind == "delete" and not exists:
         raise ClientError("graph", f"there is no graph <{op['graph']}> in the store")
-    if not isinstance(store, EmbeddedStore):
-        target = "DEFAULT" if op["graph"] == "" else f"GRAPH <{op['graph']}>"
-        parts = [f"CLEAR SILENT {target}"] if kind in {"put", "delete"} else []
-        if kind in {"put", "post"}:
-            body = op["data"].decode("utf-8")
-            parts.append(f"INSERT DATA {{ {body} }}" if op["graph"] == "" else
-                         f"INSERT DATA {{ GRAPH <{op['graph']}> {{ {body} }} }}")
-        store.update(" ;\n".join(parts))
-        return
-    graph: Any = ox.DefaultGraph() if op["graph"] == "" else ox.NamedNode(op["graph"])
-    if kind in {"put", "delete"}:
-        if isinstance(graph, ox.DefaultGraph):
-            store.store.clear_graph(graph)
-        elif exists:
-            store.store.remove_graph(graph)
+    # one SPARQL update, so a replaced graph is swapped whole or not at all (a crash between
+    # a removal and an insertion would lose it); the graph IRI was checked by the view and
+    # the data is N-Triples written by pyoxigraph
+    target = "DEFAULT" if op["graph"] == "" else f"GRAPH <{op['graph']}>"
+    drop = "CLEAR" if op["graph"] == "" or not isinstance(store, EmbeddedStore) else "DROP"
+    parts = [f"{drop} SILENT {target}"] if kind in {"put", "delete"} else []
     if kind in {"put", "post"}:
-        triples = ox.parse(op["data"], format=ox.RdfFormat.N_TRIPLES)
-        store.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    if store.path is not None:
-        store.store.flush()
+        body = op["data"].decode("utf-8")
+        parts.append(f"INSERT DATA {{ {body} }}" if op["graph"] == "" else
+                     f"INSERT DATA {{ GRAPH <{op['graph']}> {{ {body} }} }}")
+    try:
+        store.update(" ;\n".join(parts))
+        if isinstance(store, EmbeddedStore) and store.path is not None:
+            store.store.flush()
+    except OSError as exc:
+        raise ClientError("storage", f"the store could not write: {exc}") from exc

@@ -38,7 +38,8 @@ def write_targets(text: str) -> WriteTargets:
     except Exception as exc:  # pyparsing and rdflib raise many kinds; all mean "cannot tell"
         raise UncheckableUpdate(_engine_opinion(text, exc)) from exc
     targets = WriteTargets()
-    for op in update.algebra:
+    # an update of no operation (empty, or a prologue alone) comes back as a bare list
+    for op in getattr(update, "algebra", None) or []:
         _collect(op.name, op, targets)
     return targets
 
@@ -48,19 +49,49 @@ def _engine_opinion(text: str, exc: Exception) -> str:
     it agrees the text is wrong, else a note that only the check's parser refused it.
 
     The engine is tried on an empty scratch store, so nothing real is touched (LOAD and
-    SERVICE were refused before this runs)."""
-    import pyoxigraph as ox
+    SERVICE were refused before this runs), in a child process with a time limit: a text
+    whose operator chains overflow the parser's stack ends that process, not the server."""
+    import subprocess
+    import sys
 
+    check = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
     try:
-        ox.Store().update(text)
-    except SyntaxError as engine_error:
-        return f"SPARQL syntax error: {engine_error}"
-    except Exception as other:  # the engine read it and failed later: it is valid SPARQL
-        return (f"the update is valid SPARQL but could not be checked ({other}); the "
-                "protection check's parser reports: "
-                f"{str(exc).splitlines()[0][:200]}")
-    return ("the update is valid for the engine but the protection check could not read it "
-            f"({str(exc).splitlines()[0][:200]}); write it in plain SPARQL 1.1")
+        trial = subprocess.run([sys.executable, "-c", _ENGINE_TRIAL], input=text.encode(),
+                               capture_output=True, timeout=ENGINE_TRIAL_SECONDS)
+        verdict, _, detail = trial.stdout.decode("utf-8", "replace").partition("\n")
+    except subprocess.TimeoutExpired:
+        verdict = detail = ""
+    if verdict == "syntax":
+        return f"SPARQL syntax error: {detail}"
+    if verdict == "other":  # the engine read it and failed later: it is valid SPARQL
+        return (f"the update is valid SPARQL but could not be checked ({detail}); the "
+                f"protection check's parser reports: {check}")
+    if verdict == "ok":
+        return ("the update is valid for the engine but the protection check could not read "
+                f"it ({check}); write it in plain SPARQL 1.1")
+    return (f"the protection check could not read the update ({check}), nor could the engine "
+            "within its limits (it is too long or too deeply chained); write it in plain "
+            "SPARQL 1.1, in smaller parts")
+
+
+#: Seconds the engine may take to read (and run on an empty store) an update the check
+#: could not parse.
+ENGINE_TRIAL_SECONDS = 10
+
+_ENGINE_TRIAL = """
+import resource
+import sys
+resource.setrlimit(resource.RLIMIT_DATA, (1 << 30, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+import pyoxigraph as ox
+try:
+    ox.Store().update(sys.stdin.buffer.read().decode())
+except SyntaxError as error:
+    print("syntax", error, sep="\\n", end="")
+except Exception as error:
+    print("other", error, sep="\\n", end="")
+else:
+    print("ok", end="")
+"""
 
 
 def _field(node: Any, key: str) -> Any:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..executor import QueryTimeout, Saturated, TaskError
 from ..store import StoreError
-from . import guard, negotiation
+from . import guard, negotiation, security
 from .backend import get_backend
 from .errors import ApiError
 from .sparql import _run_write
@@ -39,7 +39,7 @@ def _target() -> str:
         raise ApiError(400, "name exactly one graph: ?graph=<IRI> or ?default")
     if default:
         return ""
-    if not _IRI.match(graphs[0]):
+    if not _IRI.match(graphs[0]) or not security.is_iri(graphs[0]):
         raise ApiError(400, f"graph={graphs[0]!r} is not an absolute IRI")
     return graphs[0]
 
@@ -96,9 +96,15 @@ def _upload(graph: str) -> bytes:
         raise ApiError(415, f"upload a graph as one of {', '.join(UPLOAD_FORMATS)}, not "
                        f"{request.mimetype or 'a body without Content-Type'}.")
     data = request.get_data(cache=False)
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        security.check_json_nesting(data)  # deeper would crash this process's parser
     try:
         triples = list(ox.parse(data, format=rdf_format, base_iri=graph or None))
     except SyntaxError as exc:
+        if "remote context" in str(exc):
+            raise ApiError(400, "the uploaded JSON-LD names a remote @context; this server "
+                           "never fetches documents from other hosts. Put the context in the "
+                           "document itself.") from None
         raise ApiError(400, f"the uploaded {request.mimetype} is not valid: {exc}") from None
     out = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     return out or b""

@@ -12,6 +12,7 @@ from flask import Request
 from .. import sparqltext
 from ..updatecheck import UncheckableUpdate, write_targets
 from ..vocab import GRAPH_KEYS, graph_iri
+from . import security
 from .errors import ApiError, position_of
 
 
@@ -29,6 +30,7 @@ def service_allowed(target: str, allowed: tuple[str, ...]) -> bool:
 
 def check_query(text: str, settings: dict[str, Any]) -> None:
     """Refuse a query (or the WHERE of an update) that would reach the network."""
+    security.check_nesting(text)  # deeper would crash the engine's parser
     allowed: tuple[str, ...] = settings["service_allow"]
     for target in sparqltext.service_targets(text):
         if not allowed:

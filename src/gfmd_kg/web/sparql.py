@@ -11,12 +11,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, url_for
 
 from .. import __version__, sparqltext
-from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
+from ..executor import QueryTimeout, Saturated, TaskError, WorkerDied, WorkerFailed
 from ..results import write_rdf
 from ..store import QuerySyntaxError, StoreError
 from ..vocab import GRAPH_KEYS, GRAPH_TITLES, SD, VOID, graph_iri, prefixes
 from . import cache as result_cache
-from . import guard, negotiation
+from . import guard, negotiation, security
 from .backend import get_backend
 from .errors import ApiError, position_of
 
@@ -141,20 +141,10 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     """Check, run and answer one query (also used by the named-query pages)."""
     if not text.strip():
         raise ApiError(400, "the query is empty.")
-    if sparqltext.looks_like_update(text):
-        raise ApiError(400, "this is an update, not a query: send it as 'update=' (form) or "
-                       f"as {UPDATE_BODY}, with POST.")
-    guard.check_query(text, settings)
     try:
         formats = negotiation.choose_both(request)
     except negotiation.BadFormat as exc:
         raise ApiError(400, str(exc)) from exc
-    form = sparqltext.query_form(text)
-    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
-    wanted = formats["graph" if kind == "graph" else "select"]
-    if form is not None and wanted is None:
-        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered(kind))),
-                       offered=", ".join(negotiation.offered(kind)))
     timeout = _timeout(settings)
     task = {"kind": "query", "text": text, "bindings": bindings or {},
             "default_graphs": [g for g in default_graphs if g],
@@ -162,33 +152,57 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
             "formats": {"select": formats["select"] or "json",
                         "graph": formats["graph"] or "turtle"},
             "max_rows": settings["max_rows"]}
-    cache = _cache(settings) if result_cache.cacheable(text) else None
+    cache = _cache(settings)
     key = etag = None
     version = 0
     if cache is not None:
+        # the formats as negotiated (None where nothing fits: then the answer is a 406)
         key = cache.key(text, task["default_graphs"], task["named_graphs"], task["bindings"],
-                        task["formats"], task["max_rows"])
+                        formats, task["max_rows"])
         version = cache.version
+        entry = None if "no-cache" in request.headers.get("Cache-Control", "") else (
+            cache.get(key))
+        if entry is not None:  # the same request passed every check below when it was made
+            etag = cache.etag(key, version)
+            fresh = result_cache.matches(request.headers.get("If-None-Match"), etag)
+            return _cached_response(None if fresh else entry, etag, timeout)
+    if sparqltext.looks_like_update(text):
+        raise ApiError(400, "this is an update, not a query: send it as 'update=' (form) or "
+                       f"as {UPDATE_BODY}, with POST.")
+    guard.check_query(text, settings)
+    security.check_iris(default_graphs, "default-graph-uri")
+    security.check_iris(named_graphs, "named-graph-uri")
+    form = sparqltext.query_form(text)
+    kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    wanted = formats["graph" if kind == "graph" else "select"]
+    if form is not None and wanted is None:
+        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered(kind))),
+                       offered=", ".join(negotiation.offered(kind)))
+    if cache is not None and key is not None and result_cache.cacheable(text):
         etag = cache.etag(key, version)
         if result_cache.matches(request.headers.get("If-None-Match"), etag):
             return _cached_response(None, etag, timeout)
-        if "no-cache" not in request.headers.get("Cache-Control", ""):
-            entry = cache.get(key)
-            if entry is not None:
-                return _cached_response(entry, etag, timeout)
+    else:
+        cache = key = None
     started = time.perf_counter()
     head, body = _run(task, timeout, settings)
     elapsed = time.perf_counter() - started
     kind = "graph" if head["form"] == "GRAPH" else "results"
-    if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
-        b"".join(body)
-        body = iter(())
     described = {"Content-Type": negotiation.media_type(kind, head["format"])}
     if head.get("rows") is not None:
         described["X-Result-Rows"] = str(head["rows"])
     if head.get("truncated"):
         described["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
-    if cache is not None and key is not None and request.method != "HEAD":
+    if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
+        b"".join(body)
+        body = iter(())
+    elif not head.get("streaming"):
+        # an answer under the row cap is bounded: read it whole, which frees the worker at
+        # once (not when a slow client has taken it all) and sends it with a Content-Length
+        body = b"".join(body)
+        if cache is not None and key is not None:
+            cache.put(key, result_cache.Entry(body, described, version))
+    elif cache is not None and key is not None:
         body = result_cache.Recorder(body, cache, key, version, described)
     # the body object itself is the response: its close() returns or replaces the worker
     response = Response(body, headers=described)
@@ -237,6 +251,10 @@ def _run(task: dict[str, Any], timeout: float, settings: dict[str, Any]) -> Any:
         raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
     except StoreError as exc:
         raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
+    except WorkerDied:
+        raise ApiError(503, "The query was stopped: its worker ran out of memory (or stack) "
+                       "and was replaced. Make the query build less at once (shorter strings, "
+                       "fewer rows per group, a LIMIT).", {"Retry-After": "1"}) from None
     except WorkerFailed as exc:
         raise ApiError(500, "The query worker failed on this query; it was restarted and the "
                        "failure was logged.") from exc
@@ -283,6 +301,9 @@ def _apply_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
     except TaskError as exc:
         if exc.kind == "syntax":
             raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
+        if exc.kind == "storage":
+            raise ApiError(507, f"{exc}. Nothing of this write was applied; the operator must "
+                           "free disk space.", {"Retry-After": "60"}) from None
         raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
     except StoreError as exc:
         raise ApiError(502, str(exc), {"Retry-After": "5"}) from None

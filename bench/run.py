@@ -1,0 +1,806 @@
+"""The benchmark: gfmd-kg against Oxigraph server and rdflib-endpoint, on the same data.
+
+For each size it generates the synthetic data (bench/generate.py), loads it, starts each
+system on a free loopback port, drives it with the same bounded client (threads, each with
+one keep-alive connection, for a fixed time per cell) and measures requests per second,
+latency, errors and the peak memory of the server's process tree. Beside the HTTP cells it
+times the engine in-process (pyoxigraph called directly on the same store), the worker
+machinery (the same tasks through gfmd-kg's worker pool, without HTTP), bulk loading
+(`gfmd-kg load` against `oxigraph load`), start-up, and a SELECT of every row streamed
+with the row cap lifted.
+
+    .venv/bin/python bench/run.py --sizes 10k,100k          # what `make bench` runs
+    BENCH_SIZES=10k,100k,1M,10M make bench                   # the full run
+
+It prints one table, and writes bench/out/results.json and bench/out/chart.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.metadata
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+import queries as query_mix  # noqa: E402
+
+OUT = HERE / "out"
+DATA = OUT / "data"  # generated once per size and kept (git-ignored)
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+BASE = "https://w3id.org/gfmd-kg/"
+
+
+# ------------------------------------------------------------------ small helpers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        with suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total
+
+
+class RssSampler:
+    """The peak resident memory of a process tree, sampled every ``every`` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.pid = pid
+        self.every = every
+        self.peak = tree_rss(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss(self.pid))
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def mb(n: float) -> float:
+    return n / 2**20
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ systems
+
+
+@dataclass
+class Server:
+    """A running system: its process, where it answers queries, and how."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    query_path: str
+    startup_s: float = 0.0
+    log_file: Path | None = None
+
+    def url(self, text: str) -> str:
+        return f"{self.query_path}?{urllib.parse.urlencode({'query': text})}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(15)
+
+
+def _wait_for_query(server: Server, started: float, timeout: float) -> None:
+    """Poll with a trivial query until it is answered; record the time from the command."""
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            tail = server.log_file.read_text(errors="replace")[-3000:] if server.log_file else ""
+            raise RuntimeError(f"{server.name} exited while starting:\n{tail}")
+        try:
+            conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=5)
+            conn.request("GET", server.url("ASK { ?s ?p ?o }"),
+                         headers={"Accept": "application/sparql-results+json"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                server.startup_s = time.monotonic() - started
+                return
+            if response.status in (400, 404, 405, 406):
+                server.stop()
+                raise RuntimeError(f"{server.name} answers HTTP {response.status} at "
+                                   f"{server.query_path}")
+        except OSError:
+            pass
+        time.sleep(0.02)
+    server.stop()
+    raise RuntimeError(f"{server.name} did not answer a query within {timeout:.0f} s")
+
+
+def _spawn(name: str, cmd: list[str], env: dict[str, str], query_path: str, port: int,
+           workdir: Path, timeout: float = 600) -> Server:
+    log_file = workdir / f"{name.replace(' ', '_')}-{port}.log"
+    handle = log_file.open("wb")
+    started = time.monotonic()
+    process = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=handle,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    handle.close()
+    server = Server(name, process, port, query_path, log_file=log_file)
+    _wait_for_query(server, started, timeout)
+    return server
+
+
+def start_gfmd(name: str, store: str, workdir: Path, *, cache: bool = True,
+               workers: int = 4, threads: int = 8, max_rows: int | None = None,
+               extra_env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    env = {"GFMD_KG_WORKERS": str(workers), "GFMD_KG_RESULT_CACHE": "1" if cache else "0",
+           "GFMD_KG_QUEUE_WAIT": "30", "GFMD_KG_QUERY_TIMEOUT": "60",
+           **(extra_env or {})}
+    if max_rows is not None:
+        env["GFMD_KG_MAX_ROWS"] = str(max_rows)
+    cmd = [str(BIN / "gfmd-kg"), "serve", "--host", LOOPBACK, "--port", str(port),
+           "--threads", str(threads), "--store", store]
+    return _spawn(name, cmd, env, "/sparql", port, workdir)
+
+
+def start_gfmd_memory(name: str, data: Path, workdir: Path, *, cache: bool, workers: int,
+                      threads: int) -> Server:
+    """gfmd-kg on its memory store (the built graph), the synthetic data added with a Graph
+    Store PUT: one worker applies it, the others replay it before their next task."""
+    token = secrets.token_hex(16)
+    server = start_gfmd(name, "memory", workdir, cache=cache, workers=workers, threads=threads,
+                        extra_env={"GFMD_KG_UPDATE_TOKEN": token,
+                                   "GFMD_KG_MAX_REQUEST_BYTES": str(data.stat().st_size + 2**20)})
+    conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=3600)
+    graph = urllib.parse.quote("urn:gfmd-kg:bench", safe="")
+    with data.open("rb") as body:
+        conn.request("PUT", f"/store?graph={graph}", body=body, headers={
+            "Content-Type": "application/n-triples", "Authorization": f"Bearer {token}",
+            "Content-Length": str(data.stat().st_size)})
+        response = conn.getresponse()
+        response.read()
+    conn.close()
+    if response.status >= 300:
+        server.stop()
+        raise RuntimeError(f"gfmd-kg refused the data: HTTP {response.status}")
+
+    def warm() -> None:  # every worker replays the write before the cells start
+        c = http.client.HTTPConnection(LOOPBACK, server.port, timeout=600)
+        for _ in range(3):
+            c.request("GET", server.url("ASK { ?s ?p ?o }"),
+                      headers={"Accept": "application/sparql-results+json"})
+            c.getresponse().read()
+        c.close()
+
+    threads_ = [threading.Thread(target=warm) for _ in range(workers * 2)]
+    for t in threads_:
+        t.start()
+    for t in threads_:
+        t.join()
+    return server
+
+
+def start_oxigraph(name: str, workdir: Path, location: Path | None,
+                   files: list[tuple[Path, str]]) -> Server:
+    port = free_port()
+    cmd = [str(BIN / "oxigraph"), "serve", "--bind", f"{LOOPBACK}:{port}",
+           "--union-default-graph"]
+    if location is not None:
+        cmd += ["--location", str(location)]
+    server = _spawn(name, cmd, {}, "/query", port, workdir)
+    for path, media in files:  # the in-memory server is filled over its Graph Store API
+        target = "/store?default" if media == "application/n-triples" else "/store"
+        conn = http.client.HTTPConnection(LOOPBACK, port, timeout=3600)
+        with path.open("rb") as body:
+            conn.request("POST", target, body=body, headers={
+                "Content-Type": media, "Content-Length": str(path.stat().st_size)})
+            response = conn.getresponse()
+            response.read()
+        conn.close()
+        if response.status >= 300:
+            raise RuntimeError(f"oxigraph refused {path.name}: HTTP {response.status}")
+    return server
+
+
+def start_rdflib(workdir: Path, files: list[Path]) -> Server:
+    port = free_port()
+    cmd = [str(BIN / "rdflib-endpoint"), "serve", "--host", LOOPBACK, "--port", str(port),
+           *[str(f) for f in files]]
+    return _spawn("rdflib-endpoint", cmd, {}, "/", port, workdir, timeout=1800)
+
+
+# ------------------------------------------------------------------ the client
+
+
+@dataclass
+class Cell:
+    """The measures of one system at one size and one client count."""
+
+    system: str
+    size: int
+    clients: int
+    seconds: float
+    requests: int = 0
+    errors: int = 0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    peak_rss_mb: float = 0.0
+    per_query_p50_ms: dict[str, float] = field(default_factory=dict)
+    error_samples: list[str] = field(default_factory=list)
+
+
+def drive(server: Server, schedule: list[tuple[query_mix.Query, str]], clients: int,
+          duration: float, request_timeout: float) -> tuple[list[tuple[str, float]], int,
+                                                            list[str], float]:
+    """``clients`` threads, each on its own keep-alive connection, send the schedule's
+    requests in turn (each from its own offset) until ``duration`` has passed. Returns the
+    (query name, latency) of each answered request, the error count, a few error
+    messages and the time the cell took."""
+    latencies: list[tuple[str, float]] = []
+    errors = [0]
+    samples: list[str] = []
+    lock = threading.Lock()
+    requests = [(q.name, server.url(text), q.accept) for q, text in schedule]
+    start = time.monotonic()
+    deadline = start + duration
+
+    def client(offset: int) -> None:
+        conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=request_timeout)
+        mine: list[tuple[str, float]] = []
+        i = offset * max(1, len(requests) // clients)
+        while time.monotonic() < deadline:
+            name, url, accept = requests[i % len(requests)]
+            i += 1
+            began = time.perf_counter()
+            try:
+                conn.request("GET", url, headers={"Accept": accept})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{name}: HTTP {response.status}")
+                mine.append((name, time.perf_counter() - began))
+            except Exception as exc:  # counted, and the connection is opened anew
+                with lock:
+                    errors[0] += 1
+                    if len(samples) < 5:
+                        samples.append(str(exc)[:200])
+                conn.close()
+                conn = http.client.HTTPConnection(LOOPBACK, server.port,
+                                                  timeout=request_timeout)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0], samples, time.monotonic() - start
+
+
+def measure(server: Server, size: int, schedule: list[tuple[query_mix.Query, str]],
+            clients: int, duration: float, request_timeout: float) -> Cell:
+    with RssSampler(server.process.pid) as rss:
+        latencies, errors, samples, took = drive(server, schedule, clients, duration,
+                                                 request_timeout)
+    times = [t for _, t in latencies]
+    cell = Cell(server.name, size, clients, round(took, 2), len(times), errors,
+                len(times) / took, percentile(times, 0.5) * 1000,
+                percentile(times, 0.99) * 1000, mb(rss.peak), error_samples=samples)
+    by_query: dict[str, list[float]] = {}
+    for name, t in latencies:
+        by_query.setdefault(name, []).append(t)
+    cell.per_query_p50_ms = {k: round(percentile(v, 0.5) * 1000, 3) for k, v in by_query.items()}
+    log(f"  {server.name:<22} {clients} client(s): {cell.rps:8.1f} req/s  "
+        f"p50 {cell.p50_ms:8.2f} ms  p99 {cell.p99_ms:8.2f} ms  errors {errors}  "
+        f"peak RSS {cell.peak_rss_mb:.0f} MB")
+    return cell
+
+
+def answer_sizes(server: Server, mix: list[query_mix.Query], timeout: float) -> dict[str, int]:
+    """One request per query (its first variant): the size of each answer, in rows or
+    triples, to check that every system answers the same (also warms it up)."""
+    sizes: dict[str, int] = {}
+    conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=timeout)
+    for q in mix:
+        try:
+            conn.request("GET", server.url(q.variants[0]), headers={"Accept": q.accept})
+            response = conn.getresponse()
+            body = response.read()
+        except Exception:
+            sizes[q.name] = -1
+            conn.close()
+            conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=timeout)
+            continue
+        if response.status != 200:
+            sizes[q.name] = -response.status
+        elif q.graph:
+            sizes[q.name] = sum(1 for line in body.splitlines() if line.strip())
+        else:
+            sizes[q.name] = len(json.loads(body)["results"]["bindings"])
+    conn.close()
+    return sizes
+
+
+# ------------------------------------------------------------------ in-process measures
+
+
+def engine_times(store_dir: Path, mix: list[query_mix.Query], repeat: int) -> dict[str, Any]:
+    """Per query: pyoxigraph alone (run and read every row), and the same task as a
+    gfmd-kg worker does it (run and serialise), in this process."""
+    import pyoxigraph as ox
+
+    from gfmd_kg import tasks
+    from gfmd_kg.store import EmbeddedStore
+
+    raw = ox.Store.read_only(str(store_dir))
+    store = EmbeddedStore(raw, BASE, "oxigraph", store_dir)
+    out: dict[str, Any] = {}
+    for q in mix:
+        engine: list[float] = []
+        worker_task: list[float] = []
+        budget = time.monotonic() + 4.0  # at most ~4 s per query (the big sizes), 3 runs
+        for i in range(repeat):
+            if i >= 3 and time.monotonic() > budget:
+                break
+            text = q.variants[i % len(q.variants)]
+            began = time.perf_counter()
+            list(raw.query(text, use_default_graph_as_union=True))
+            engine.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            for _ in tasks.expand(tasks.run(store, _task(q, text))):
+                pass
+            worker_task.append(time.perf_counter() - began)
+        out[q.name] = {"engine_p50_ms": round(percentile(engine, 0.5) * 1000, 3),
+                       "task_p50_ms": round(percentile(worker_task, 0.5) * 1000, 3)}
+    del store, raw
+    return out
+
+
+def _task(q: query_mix.Query, text: str, max_rows: int = 10_000) -> dict[str, Any]:
+    return {"kind": "query", "text": text, "bindings": {}, "default_graphs": [],
+            "named_graphs": [], "formats": {"select": "json", "graph": "nt"},
+            "max_rows": max_rows}
+
+
+def machinery(store_dir: Path, schedule: list[tuple[query_mix.Query, str]],
+              passes: int) -> dict[str, Any]:
+    """The mix run as tasks in this process, and through gfmd-kg's worker pool (a worker
+    process, the pipe, the time limit armed): the cost of being able to stop a query."""
+    import pyoxigraph as ox
+
+    from gfmd_kg import tasks
+    from gfmd_kg.executor import StoreSpec, WorkerPool
+    from gfmd_kg.store import EmbeddedStore
+
+    store = EmbeddedStore(ox.Store.read_only(str(store_dir)), BASE, "oxigraph", store_dir)
+    direct: list[float] = []
+    for _ in range(passes):
+        for q, text in schedule:
+            began = time.perf_counter()
+            for _item in tasks.expand(tasks.run(store, _task(q, text))):
+                pass
+            direct.append(time.perf_counter() - began)
+    del store
+    pool = WorkerPool(StoreSpec("read-only", BASE, str(store_dir)), 1, 5.0)
+    pooled: list[float] = []
+    try:
+        for _ in range(passes):
+            for q, text in schedule:
+                began = time.perf_counter()
+                _head, body = pool.run(_task(q, text), 60.0)
+                for _chunk in body:
+                    pass
+                pooled.append(time.perf_counter() - began)
+    finally:
+        pool.close()
+    return {"requests": len(direct), "direct_total_s": round(sum(direct), 3),
+            "pool_total_s": round(sum(pooled), 3),
+            "ratio": round(sum(pooled) / sum(direct), 3),
+            "added_p50_ms": round((percentile(pooled, 0.5) - percentile(direct, 0.5)) * 1000, 3)}
+
+
+# ------------------------------------------------------------------ loading, streaming
+
+
+def timed_run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a command; its wall time, its peak RSS (MB, from the kernel) and its output."""
+    began = time.monotonic()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env={**os.environ, **(env or {})})
+    assert process.stdout is not None
+    output = process.stdout.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    took = time.monotonic() - began
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
+    return took, usage.ru_maxrss / 1024, output
+
+
+def bench_load(data: Path, size: int, workdir: Path) -> tuple[dict[str, Any], Path, Path]:
+    """`gfmd-kg load` and `oxigraph load` of the same file into fresh stores."""
+    ours, theirs = workdir / "gfmd-store", workdir / "oxigraph-store"
+    took, rss, _ = timed_run([str(BIN / "gfmd-kg"), "load", "-q", "--store",
+                              f"oxigraph:{ours}", str(data)])
+    took_ox, rss_ox, _ = timed_run([str(BIN / "oxigraph"), "load", "--location", str(theirs),
+                                    "--file", str(data)])
+    result = {"size": size, "gfmd_kg_s": round(took, 2), "gfmd_kg_rate": round(size / took),
+              "gfmd_kg_peak_rss_mb": round(rss), "oxigraph_s": round(took_ox, 2),
+              "oxigraph_rate": round(size / took_ox), "oxigraph_peak_rss_mb": round(rss_ox),
+              "ratio": round(took_ox / took, 3)}
+    log(f"  load {generate.size_name(size)}: gfmd-kg {result['gfmd_kg_rate']:,} triples/s "
+        f"({rss:.0f} MB), oxigraph {result['oxigraph_rate']:,} triples/s ({rss_ox:.0f} MB)")
+    return result, ours, theirs
+
+
+def bench_stream(server: Server, timeout: float) -> dict[str, Any]:
+    """A SELECT of every triple with no row cap: time to first byte, rows, total time, and
+    how much the server's memory grew."""
+    conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=timeout)
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    before = tree_rss(server.process.pid)
+    rows = -1
+    received = 0
+    with RssSampler(server.process.pid, every=0.05) as rss:
+        began = time.perf_counter()
+        conn.request("GET", server.url(text), headers={"Accept": "text/tab-separated-values"})
+        response = conn.getresponse()
+        first = response.read1(1) if response.status == 200 else b""
+        first_byte = time.perf_counter() - began
+        received = len(first)
+        rows += first.count(b"\n")
+        while chunk := response.read1(1 << 20):
+            received += len(chunk)
+            rows += chunk.count(b"\n")
+        total = time.perf_counter() - began
+    conn.close()
+    result = {"system": server.name, "status": response.status, "rows": rows,
+              "mbytes": round(mb(received), 1), "first_byte_ms": round(first_byte * 1000, 1),
+              "total_s": round(total, 2), "rss_before_mb": round(mb(before)),
+              "rss_growth_mb": round(mb(rss.peak - before), 1)}
+    log(f"  stream {server.name}: {rows:,} rows, first byte {result['first_byte_ms']} ms, "
+        f"{result['total_s']} s, memory +{result['rss_growth_mb']} MB")
+    return result
+
+
+# ------------------------------------------------------------------ the run
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for package in ("gfmd-kg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "flask",
+                    "waitress", "uvicorn", "fastapi"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"cpu": cpu, "cores": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "os": platform.platform(), "python": platform.python_version(),
+            "packages": versions}
+
+
+def built_dataset() -> Path:
+    """The built graph as N-Quads (built once and cached by gfmd-kg), for the other systems."""
+    subprocess.run([str(BIN / "gfmd-kg"), "build"], check=True, stdout=subprocess.DEVNULL)
+    from gfmd_kg.settings import load_settings
+
+    cache = Path(load_settings()["cache_dir"])
+    found = sorted(cache.glob("dataset-*.nq"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise RuntimeError(f"no built dataset in {cache}")
+    return found[-1]
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str, Any],
+             workdir: Path) -> None:
+    name = generate.size_name(size)
+    data = DATA / f"synthetic-{name}.nt"
+    if not data.is_file():
+        log(f"generating {name} triples -> {data}")
+        generate.write(size, data)
+    mix = query_mix.mix(size)
+    if size > args.scan_max:  # past it, the mix keeps the queries that stay interactive
+        mix = [q for q in mix if not q.scan]
+        results["config"].setdefault("interactive_only", []).append(size)
+    schedule = query_mix.schedule(mix)
+    load, ours, theirs = bench_load(data, size, workdir)
+    results["load"].append(load)
+    # the oxigraph server on disk gets the built graph too (gfmd-kg adds it when it opens)
+    timed_run([str(BIN / "oxigraph"), "load", "--location", str(theirs), "--file", str(built)])
+
+    systems: list[tuple[str, Any]] = [
+        ("gfmd-kg", lambda: start_gfmd("gfmd-kg", f"oxigraph:{ours}", workdir,
+                                       workers=args.workers, threads=args.threads)),
+        ("gfmd-kg no cache", lambda: start_gfmd("gfmd-kg no cache", f"oxigraph:{ours}",
+                                                workdir, cache=False, workers=args.workers,
+                                                threads=args.threads)),
+    ]
+    if size <= args.gfmd_memory_max:
+        systems.append(("gfmd-kg mem no cache", lambda: start_gfmd_memory(
+            "gfmd-kg mem no cache", data, workdir, cache=False, workers=args.workers,
+            threads=args.threads)))
+    if size <= args.memory_max:
+        systems.append(("oxigraph serve mem", lambda: start_oxigraph(
+            "oxigraph serve mem", workdir, None,
+            [(built, "application/n-quads"), (data, "application/n-triples")])))
+    systems.append(("oxigraph serve disk", lambda: start_oxigraph(
+        "oxigraph serve disk", workdir, theirs, [])))
+    if size <= args.rdflib_max:
+        systems.append(("rdflib-endpoint", lambda: start_rdflib(workdir, [built, data])))
+
+    reference: dict[str, int] | None = None
+    for label, start in systems:
+        log(f"{name}: starting {label}")
+        with running(start()) as server:
+            log(f"  {label} answered its first query {server.startup_s:.2f} s after the command")
+            results["startup"].append({"system": label, "size": size,
+                                       "first_query_s": round(server.startup_s, 2)})
+            sizes = answer_sizes(server, mix, args.request_timeout)
+            if reference is None:
+                reference = sizes
+            elif sizes != reference:
+                differs = {k: (reference.get(k), v) for k, v in sizes.items()
+                           if reference.get(k) != v}
+                log(f"  answers of {label} differ from gfmd-kg's (ours, theirs): {differs}")
+                results["answer_mismatches"].append({"system": label, "size": size,
+                                                     "differs": differs})
+            for clients in args.clients:
+                cell = measure(server, size, schedule, clients, args.duration,
+                               args.request_timeout)
+                results["cells"].append(asdict(cell))
+
+    log(f"{name}: engine and worker machinery, in this process")
+    results["engine"][name] = engine_times(ours, mix, args.engine_repeat)
+    # the whole schedule twice; past 100k, each query's first variant three times
+    small = size <= 100_000
+    tasks_schedule = schedule if small else [(q, q.variants[0]) for q in mix]
+    results["machinery"][name] = machinery(ours, tasks_schedule, passes=2 if small else 3)
+    log(f"  machinery: pool/direct = {results['machinery'][name]['ratio']}")
+
+    if size == min([s for s in args.sizes if s >= 1_000_000] or [max(args.sizes)]):
+        log(f"{name}: a SELECT of every row, row cap lifted")
+        with running(start_gfmd("gfmd-kg", f"oxigraph:{ours}", workdir, max_rows=0,
+                                workers=args.workers)) as server:
+            results["stream"].append({"size": size, **bench_stream(server, 600)})
+        with running(start_oxigraph("oxigraph serve disk", workdir, theirs, [])) as server:
+            results["stream"].append({"size": size, **bench_stream(server, 600)})
+    with running(start_gfmd("gfmd-kg", f"oxigraph:{ours}", workdir,
+                            workers=args.workers)) as server:
+        rss = tree_rss(server.process.pid)
+        results["serving_rss"].append({"size": size, "rss_mb": round(mb(rss))})
+    shutil.rmtree(ours, ignore_errors=True)
+    shutil.rmtree(theirs, ignore_errors=True)
+
+
+def table(results: dict[str, Any]) -> str:
+    cells = results["cells"]
+    ours = {(c["size"], c["clients"]): c["rps"] for c in cells if c["system"] == "gfmd-kg"}
+    lines = ["| system | size | clients | req/s | p50 ms | p99 ms | errors | peak RSS MB "
+             "| req/s vs gfmd-kg |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+             "| ---: |"]
+    for c in cells:
+        base = ours.get((c["size"], c["clients"]))
+        ratio = f"{c['rps'] / base:.3f}" if base else "-"
+        lines.append(f"| {c['system']} | {generate.size_name(c['size'])} | {c['clients']} | "
+                     f"{c['rps']:.1f} | {c['p50_ms']:.2f} | {c['p99_ms']:.2f} | {c['errors']} | "
+                     f"{c['peak_rss_mb']:.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def details(results: dict[str, Any]) -> str:
+    out = []
+    for name, per_query in results["engine"].items():
+        by_system = {c["system"]: c["per_query_p50_ms"] for c in results["cells"]
+                if generate.size_name(c["size"]) == name and c["clients"] == 1}
+        systems = [s for s in ("gfmd-kg", "gfmd-kg no cache", "gfmd-kg mem no cache",
+                               "oxigraph serve mem", "oxigraph serve disk") if s in by_system]
+        out.append(f"\nper query at {name}, p50 ms (engine: pyoxigraph in-process; task: "
+                   "the same plus serialising; HTTP: 1 client)")
+        out.append("| query | engine | task | " + " | ".join(systems) + " |")
+        out.append("| --- | ---: | ---: | " + " | ".join("---:" for _ in systems) + " |")
+        for q, t in per_query.items():
+            cols = " | ".join(f"{by_system[s].get(q, float('nan')):.2f}" for s in systems)
+            out.append(f"| {q} | {t['engine_p50_ms']:.2f} | {t['task_p50_ms']:.2f} | {cols} |")
+    for name, m in results["machinery"].items():
+        out.append(f"\nworker machinery at {name}: the mix ({m['requests']} tasks) took "
+                   f"{m['direct_total_s']} s in-process and {m['pool_total_s']} s through the "
+                   f"worker pool: ratio {m['ratio']}, +{m['added_p50_ms']} ms per task at p50")
+    for load in results["load"]:
+        out.append(f"load {generate.size_name(load['size'])}: gfmd-kg {load['gfmd_kg_rate']:,}"
+                   f" triples/s, peak {load['gfmd_kg_peak_rss_mb']} MB; oxigraph "
+                   f"{load['oxigraph_rate']:,} triples/s, peak {load['oxigraph_peak_rss_mb']} MB;"
+                   f" ratio {load['ratio']}")
+    for s in results["stream"]:
+        out.append(f"stream {generate.size_name(s['size'])} {s['system']}: {s['rows']:,} rows "
+                   f"({s['mbytes']} MB TSV), first byte {s['first_byte_ms']} ms, total "
+                   f"{s['total_s']} s, server memory +{s['rss_growth_mb']} MB")
+    for s in results["startup"]:
+        if s["system"].startswith("gfmd-kg"):
+            out.append(f"start-up {generate.size_name(s['size'])} {s['system']}: first query "
+                       f"answered {s['first_query_s']} s after the command")
+    for s in results["serving_rss"]:
+        out.append(f"gfmd-kg serving {generate.size_name(s['size'])} on disk, just started: "
+                   f"{s['rss_mb']} MB (server and workers)")
+    return "\n".join(out)
+
+
+def chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    clients = max(c["clients"] for c in results["cells"])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    systems = list(dict.fromkeys(c["system"] for c in results["cells"]))
+    for system in systems:
+        points = sorted((c["size"], c["rps"], c["p50_ms"]) for c in results["cells"]
+                        if c["system"] == system and c["clients"] == clients)
+        xs = [p[0] for p in points]
+        left.plot(xs, [p[1] for p in points], marker="o", label=system)
+        right.plot(xs, [p[2] for p in points], marker="o", label=system)
+    for axis, title in ((left, f"throughput, {clients} clients (req/s)"),
+                        (right, f"latency p50, {clients} clients (ms)")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("triples")
+        axis.set_title(title)
+        axis.grid(True, which="both", alpha=0.3)
+    left.legend(fontsize=8)
+    only = results["config"].get("interactive_only", [])
+    fig.suptitle("gfmd-kg query mix: " + ", ".join(generate.size_name(s) for s in
+                                                   sorted({c["size"] for c in
+                                                           results["cells"]}))
+                 + (f" (at {', '.join(generate.size_name(s) for s in only)}: the queries "
+                    "that do not scan every label or type)" if only else ""))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10k,100k"),
+                        help="data sizes in triples (default 10k,100k; env BENCH_SIZES)")
+    parser.add_argument("--clients", default="1,4", help="client counts (default 1,4)")
+    parser.add_argument("--duration", type=float,
+                        default=float(os.environ.get("BENCH_DURATION", "10")),
+                        help="seconds per cell (default 10; env BENCH_DURATION)")
+    parser.add_argument("--workers", type=int, default=4, help="gfmd-kg query workers")
+    parser.add_argument("--threads", type=int, default=8, help="gfmd-kg waitress threads")
+    parser.add_argument("--request-timeout", type=float, default=120.0)
+    parser.add_argument("--rdflib-max", default="100k",
+                        help="largest size rdflib-endpoint is run at (it loads slowly)")
+    parser.add_argument("--memory-max", default="1M",
+                        help="largest size the in-memory Oxigraph server is run at")
+    parser.add_argument("--gfmd-memory-max", default="100k",
+                        help="largest size gfmd-kg's memory store is run at (the data is "
+                        "added as one Graph Store write, which each worker replays)")
+    parser.add_argument("--engine-repeat", type=int, default=20)
+    parser.add_argument("--scan-max", default="1M",
+                        help="largest size the queries that scan every label or type run at "
+                        "(past it, seconds per request on disk); larger sizes run the rest")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="folder for results.json and chart.png (default bench/out)")
+    args = parser.parse_args(argv)
+    args.sizes = sorted(generate.parse_size(s) for s in args.sizes.split(","))
+    args.clients = [int(c) for c in args.clients.split(",")]
+    args.rdflib_max = generate.parse_size(args.rdflib_max)
+    args.memory_max = generate.parse_size(args.memory_max)
+    args.gfmd_memory_max = generate.parse_size(args.gfmd_memory_max)
+    args.scan_max = generate.parse_size(args.scan_max)
+
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "config": {"sizes": args.sizes, "clients": args.clients, "duration_s": args.duration,
+                   "gfmd_kg_workers": args.workers, "gfmd_kg_threads": args.threads,
+                   "variants_per_query": query_mix.VARIANTS,
+                   "queries": [q.name for q in query_mix.mix(args.sizes[0])]},
+        "cells": [], "engine": {}, "machinery": {}, "load": [], "stream": [], "startup": [],
+        "serving_rss": [], "answer_mismatches": []}
+    began = time.monotonic()
+    log(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, "
+        f"{results['machine']['memory_gb']} GB")
+    built = built_dataset()
+    with tempfile.TemporaryDirectory(prefix="gfmd-bench-") as tmp:
+        for size in args.sizes:
+            run_size(size, args, built, results, Path(tmp))
+            (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    results["total_s"] = round(time.monotonic() - began, 1)
+    (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    chart(results, out / "chart.png")
+    m = results["machine"]
+    print(f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}, "
+          f"Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()
+                                                if v))
+    print(f"mix: {', '.join(results['config']['queries'])}; {args.duration:g} s per cell; "
+          f"gfmd-kg with {args.workers} workers, {args.threads} threads\n")
+    print(table(results))
+    print(details(results))
+    print(f"\nwrote {out / 'results.json'} and {out / 'chart.png'} "
+          f"({results['total_s']:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
