@@ -78,7 +78,7 @@ def mix(size: int, seed: int = 7) -> list[Query]:
         Query("challenges-of-session", False, tuple(_named(
             "challenges-of-session", "session", sessions)), small=True),
         Query("entity-page", True, tuple(_named("entity-neighbourhood", "entity",
-                                                 entities[:VARIANTS]))),
+                                                 entities[:VARIANTS])), small=True),
         Query("search-labels", False, tuple(_named("search-labels", "text", words,
                                                    limit=100)), scan=True),
         Query("count-by-type", False, tuple(text(

@@ -581,6 +581,7 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
         mix = [q for q in mix if not q.scan]
         results["config"].setdefault("interactive_only", []).append(size)
     schedule = query_mix.schedule(mix)
+    small_schedule = query_mix.schedule([q for q in mix if q.small])
     load, ours, theirs = bench_load(data, size, workdir)
     results["load"].append(load)
     # the oxigraph server on disk gets the built graph too (gfmd-kg adds it when it opens)
@@ -626,6 +627,12 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
                 cell = measure(server, size, schedule, clients, args.duration,
                                args.request_timeout)
                 results["cells"].append(asdict(cell))
+            if label != "rdflib-endpoint":  # the small answers alone: per-request overhead
+                cell = measure(server, size, small_schedule, 1, args.duration / 2,
+                               args.request_timeout)
+                results["small"].append({"system": label, "size": size,
+                                         "requests": cell.requests,
+                                         "per_query_p50_ms": cell.per_query_p50_ms})
 
     log(f"{name}: engine and worker machinery, in this process")
     results["engine"][name] = engine_times(ours, mix, args.engine_repeat)
@@ -679,6 +686,7 @@ def details(results: dict[str, Any]) -> str:
         for q, t in per_query.items():
             cols = " | ".join(f"{by_system[s].get(q, float('nan')):.2f}" for s in systems)
             out.append(f"| {q} | {t['engine_p50_ms']:.2f} | {t['task_p50_ms']:.2f} | {cols} |")
+    out.extend(overhead(results))
     for name, m in results["machinery"].items():
         out.append(f"\nworker machinery at {name}: the mix ({m['requests']} tasks) took "
                    f"{m['direct_total_s']} s in-process and {m['pool_total_s']} s through the "
@@ -700,6 +708,27 @@ def details(results: dict[str, Any]) -> str:
         out.append(f"gfmd-kg serving {generate.size_name(s['size'])} on disk, just started: "
                    f"{s['rss_mb']} MB (server and workers)")
     return "\n".join(out)
+
+
+def overhead(results: dict[str, Any]) -> list[str]:
+    """Per-request overhead: the small-answer queries alone (1 client), each system's p50
+    over HTTP less the engine's p50 in-process on the same store."""
+    out = []
+    for name, per_query in results["engine"].items():
+        cells = [c for c in results.get("small", [])
+                 if generate.size_name(c["size"]) == name]
+        if not cells:
+            continue
+        out.append(f"\nper-request overhead at {name}: the small answers alone, 1 client; "
+                   "p50 over HTTP less the engine's p50 (ms)")
+        out.append("| query | engine | " + " | ".join(c["system"] for c in cells) + " |")
+        out.append("| --- | ---: | " + " | ".join("---:" for _ in cells) + " |")
+        for q in cells[0]["per_query_p50_ms"]:
+            engine = per_query[q]["engine_p50_ms"]
+            http = [c["per_query_p50_ms"][q] for c in cells]
+            cols = " | ".join(f"{t:.2f} (+{t - engine:.2f})" for t in http)
+            out.append(f"| {q} | {engine:.2f} | {cols} |")
+    return out
 
 
 def chart(results: dict[str, Any], path: Path) -> None:
@@ -777,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
                    "variants_per_query": query_mix.VARIANTS,
                    "queries": [q.name for q in query_mix.mix(args.sizes[0])]},
         "cells": [], "engine": {}, "machinery": {}, "load": [], "stream": [], "startup": [],
-        "serving_rss": [], "answer_mismatches": []}
+        "serving_rss": [], "answer_mismatches": [], "small": []}
     began = time.monotonic()
     log(f"machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, "
         f"{results['machine']['memory_gb']} GB")

@@ -289,7 +289,9 @@ class WorkerPool:
         self.size = 1 if spec.mode == "owner" else max(1, size)
         self.queue_wait = queue_wait
         self.start_timeout = start_timeout
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: the worker that just finished is the next to go, warm (its
+        # caches and pages in memory, its process scheduled); the others wait idle
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._log: list[Any] = []  # accepted writes, replayed by replica workers
         self._log_lock = threading.Lock()
         self._closed = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 _TOKENS = re.compile(
     r"""
@@ -22,12 +23,28 @@ _TOKENS = re.compile(
 )
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
                 "WITH")
 
 
-def mask(text: str) -> tuple[str, list[str]]:
+#: Texts up to this length have their masked forms remembered (the last 256 of them):
+#: every check of a request looks at the same masked text, made once.
+REMEMBERED_CHARS = 16_384
+
+
+def mask(text: str) -> tuple[str, tuple[str, ...]]:
     """Replace comments by spaces and strings and IRIs by placeholders; return the IRIs."""
+    return _mask_remembered(text) if len(text) <= REMEMBERED_CHARS else _mask(text)
+
+
+def blank_out(text: str) -> str:
+    """The text with comments, strings and IRIs replaced by spaces of the same length, so
+    offsets in the result are offsets in the text."""
+    return _blank_remembered(text) if len(text) <= REMEMBERED_CHARS else _blank(text)
+
+
+def _mask(text: str) -> tuple[str, tuple[str, ...]]:
     iris: list[str] = []
 
     def repl(match: re.Match[str]) -> str:
@@ -38,15 +55,18 @@ def mask(text: str) -> tuple[str, list[str]]:
             return f" <{len(iris) - 1}> "
         return ' "" '
 
-    return _TOKENS.sub(repl, text), iris
+    return _TOKENS.sub(repl, text), tuple(iris)
 
 
-def blank_out(text: str) -> str:
-    """The text with comments, strings and IRIs replaced by spaces of the same length, so
-    offsets in the result are offsets in the text."""
+def _blank(text: str) -> str:
     return _TOKENS.sub(lambda m: " " * len(m.group()), text)
 
 
+_mask_remembered = lru_cache(maxsize=256)(_mask)
+_blank_remembered = lru_cache(maxsize=256)(_blank)
+
+
+@lru_cache(maxsize=64)
 def _word(name: str) -> re.Pattern[str]:
     # a keyword stands alone: not part of a prefixed name, a variable or a longer word
     return re.compile(rf"(?<![\w:?$.-]){name}(?![\w:-])", re.IGNORECASE)
@@ -54,16 +74,15 @@ def _word(name: str) -> re.Pattern[str]:
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (the first form keyword), or None."""
-    masked, _ = mask(text)
-    found = [(m.start(), form) for form in FORMS for m in [_word(form).search(masked)] if m]
-    return min(found)[1] if found else None
+    found = _FORM.search(mask(text)[0])
+    return found.group(1).upper() if found else None
 
 
 def looks_like_update(text: str) -> bool:
     """True when the text has no query form but starts like an update."""
-    masked, _ = mask(text)
     if query_form(text) is not None:
         return False
+    masked, _ = mask(text)
     return any(_word(w).search(masked) for w in UPDATE_WORDS)
 
 
@@ -95,7 +114,6 @@ def values_block(bindings: Mapping[str, str]) -> str:
     terms = " ".join(bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}\n"
 
-_FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _WORD = r"(?<![\w:?$.-]){}(?![\w:-])"
 
 

@@ -4,8 +4,11 @@ Werkzeug's ``accept_mimetypes.best_match``, plus a ``format=`` parameter for lin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 #: Kind of answer -> media type -> our short format name. The first entry is the default.
 MEDIA: Mapping[str, Mapping[str, str]] = {
@@ -95,11 +98,22 @@ def choose(request: Request, kind: str) -> str | None:
         if param_kind == kind:
             return name
         return _PAIR.get(name) if kind == "graph" else None
+    accept = request.headers.get("Accept", "")
+    return _best_remembered(accept, kind) if len(accept) <= 1024 else _best(accept, kind)
+
+
+def _best(accept: str, kind: str) -> str | None:
+    """The format of ``kind`` an Accept header prefers."""
     table = MEDIA[kind]
-    if not request.accept_mimetypes:
+    accepted = parse_accept_header(accept, MIMEAccept)
+    if not accepted:
         return next(iter(table.values()))
-    best = request.accept_mimetypes.best_match(list(table))
+    best = accepted.best_match(list(table))
     return table[best] if best else None
+
+
+#: Clients send a handful of distinct Accept headers: each is matched once.
+_best_remembered = lru_cache(maxsize=256)(_best)
 
 
 def choose_both(request: Request) -> dict[str, str | None]:

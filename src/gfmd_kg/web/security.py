@@ -15,6 +15,7 @@ Headers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -51,6 +52,7 @@ CSP = "; ".join((
 MAX_NESTING = 100
 
 _OPEN, _CLOSE = "{([", "})]"
+_BRACKET = re.compile(r"[{}()\[\]]")
 
 
 def _headers(response: Response) -> Response:
@@ -65,7 +67,8 @@ def _headers(response: Response) -> Response:
 def nesting_depth(text: str) -> int:
     """The deepest nesting of brackets in SPARQL text (comments, strings and IRIs aside)."""
     depth = deepest = 0
-    for char in sparqltext.blank_out(text):
+    for found in _BRACKET.finditer(sparqltext.blank_out(text)):
+        char = found.group()
         if char in _OPEN:
             depth += 1
             deepest = max(deepest, depth)
