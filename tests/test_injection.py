@@ -32,7 +32,8 @@ from click.testing import CliRunner
 
 from gfmd_kg.namedqueries import load_named_queries
 from gfmd_kg.settings import PROJECT_ROOT
-from hardening import Listener, LoggedServer, request
+from hardening import LoggedServer, request
+from support import Listener
 
 TOKEN = "s3cret-Token-7f1c9a-do-not-log"
 BASE = "https://w3id.org/gfmd-kg/"
@@ -442,7 +443,7 @@ def test_no_request_connects_anywhere(writable: Any, listener: Listener) -> None
         client.delete("/store", query_string={"graph": f"http://example.org/{graph}"},
                       headers=auth, buffered=True)
     time.sleep(0.5)  # a connection in flight would have been accepted by now
-    assert listener.connections == [], f"the server connected out: {listener.connections}"
+    assert listener.requests == [], f"the server connected out: {listener.requests}"
     assert len(statuses) >= 35
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
+
+from support import Listener, built_counts, close_app, make_app
 
 # rdflib's TriG and N-Quads parsers use their own deprecated API
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated.*:DeprecationWarning")
@@ -78,75 +78,6 @@ def status_counts(client: Any) -> dict[str, int]:
     return {g["iri"]: g["triples"] for g in response.json["graphs"].values()}
 
 
-def close_app(application: Any) -> None:
-    application.extensions["gfmd_kg"].close()
-
-
-def make_app(cache_dir: Path, **settings: Any) -> Any:
-    from gfmd_kg.web import create_app
-
-    return create_app({"TESTING": True, "cache_dir": str(cache_dir), **settings})
-
-
-class Listener:
-    """A loopback TCP server that records every connection made to it; with ``reply`` it
-    answers each request with those bytes (a canned SPARQL result)."""
-
-    def __init__(self, reply: bytes | None = None) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port: int = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.reply = reply
-        self.connections = 0
-        self.requests: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(2)
-                data = b""
-                try:
-                    while b"\r\n\r\n" not in data:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        data += chunk
-                    head, _, body = data.partition(b"\r\n\r\n")
-                    length = 0
-                    for line in head.split(b"\r\n"):
-                        if line.lower().startswith(b"content-length:"):
-                            length = int(line.split(b":", 1)[1])
-                    while len(body) < length:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            break
-                        body += chunk
-                    data = head + b"\r\n\r\n" + body
-                    if self.reply is not None:
-                        conn.sendall(self.reply)
-                except OSError:
-                    pass
-                self.requests.append(data)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
-
-
 def canned_results(value: str) -> bytes:
     body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
         {"s": {"type": "uri", "value": value}}]}}).encode()
@@ -188,14 +119,6 @@ def fresh_app(cache_dir: Path, built: Any) -> Iterator[Any]:
     application = make_app(cache_dir)
     yield application
     close_app(application)
-
-
-def built_counts(built: Any) -> dict[str, int]:
-    """Triples per named graph of the built dataset, counted in its pyoxigraph store."""
-    import pyoxigraph as ox
-
-    return {g.value: sum(1 for _ in built.store.quads_for_pattern(None, None, None, g))
-            for g in built.store.named_graphs() if isinstance(g, ox.NamedNode)}
 
 
 @pytest.fixture()

@@ -18,20 +18,11 @@ import pytest
 
 from gfmd_kg.namedqueries import load_named_queries
 from gfmd_kg.settings import PROJECT_ROOT
+from support import SESSION_1_CHALLENGES, SESSION_2_CHALLENGES
 
 ID = "https://w3id.org/gfmd-kg/id/"
 SESSION = ID + "session/gfmd-ilo-labour-migration-skills-2018-session-{}"
 NAME = "challenges-of-session"
-SESSION_1_CHALLENGES = [
-    "Scarce information on skills demand",
-    "Globalisation, technology and informality hinder skills matching",
-    "No skills anticipation: risk of brain drain and brain waste",
-]
-SESSION_2_CHALLENGES = [
-    "Migrants' skills mismatched with job requirements",
-    "Over-skilling and weak bargaining power of migrants",
-    "Climate and disaster shocks to labour supply",
-]
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 QUERIES = load_named_queries(PROJECT_ROOT / "queries")
 

@@ -15,19 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import LiveServer
+from support import SESSION_1_CHALLENGES, SESSION_2_CHALLENGES
 
 pytestmark = pytest.mark.live
 
-SESSION_1_CHALLENGES = [
-    "Scarce information on skills demand",
-    "Globalisation, technology and informality hinder skills matching",
-    "No skills anticipation: risk of brain drain and brain waste",
-]
-SESSION_2_CHALLENGES = [
-    "Migrants' skills mismatched with job requirements",
-    "Over-skilling and weak bargaining power of migrants",
-    "Climate and disaster shocks to labour supply",
-]
 SESSION_1_LABEL = "Session I: Understanding skills demand for labour mobility"
 SESSION_2 = ("https://w3id.org/gfmd-kg/id/session/"
              "gfmd-ilo-labour-migration-skills-2018-session-2")

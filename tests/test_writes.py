@@ -5,8 +5,6 @@ graphs while they are protected, never reaching the network), the Graph Store Pr
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +19,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from conftest import LiveServer
+from support import Listener, built_counts, close_app, make_app
 
 # rdflib's JSON-LD parser uses its own deprecated API
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated.*:DeprecationWarning")
@@ -53,16 +52,6 @@ ex:dave ex:name "Dave" .
 # ---------------------------------------------------------------- helpers
 
 
-def make_app(cache_dir: Path, **settings: Any) -> Any:
-    from gfmd_kg.web import create_app
-
-    return create_app({"TESTING": True, "cache_dir": str(cache_dir), **settings})
-
-
-def close_app(application: Any) -> None:
-    application.extensions["gfmd_kg"].close()
-
-
 def call(client: Any, method: str, path: str, **kwargs: Any) -> Any:
     """One request, read whole; the update token must never come back in an answer."""
     response = client.open(path, method=method, buffered=True, **kwargs)
@@ -89,11 +78,6 @@ def graph_counts(client: Any) -> dict[str, int]:
     return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
 
 
-def built_counts(built: Any) -> dict[str, int]:
-    return {g.value: sum(1 for _ in built.store.quads_for_pattern(None, None, None, g))
-            for g in built.store.named_graphs() if isinstance(g, ox.NamedNode)}
-
-
 def built_graph(built: Any, iri: str) -> rdflib.Graph:
     """One named graph of the built dataset, as an rdflib graph."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in
@@ -104,37 +88,6 @@ def built_graph(built: Any, iri: str) -> rdflib.Graph:
 
 def turtle(data: bytes) -> rdflib.Graph:
     return rdflib.Graph().parse(data=data, format="turtle")
-
-
-class Listener:
-    """A loopback TCP server that counts the connections made to it (it should get none)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()  # the client gets no answer; enough to see that it called
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
 
 
 # ---------------------------------------------------------------- apps

@@ -8,19 +8,16 @@ browsers and as RDF (Turtle, JSON-LD, N-Triples, RDF/XML) by Accept or by suffix
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
 from .. import classpage, describe, entityrows, labels, terms
-from ..executor import QueryTimeout, Saturated, TaskError, WorkerFailed
 from ..results import write_rdf
-from ..store import StoreError
 from ..vocab import GRAPH_TITLES, graph_key, local_name, prefixes
-from . import negotiation
+from . import negotiation, running
 from .backend import get_backend
 from .errors import ApiError
 
@@ -40,17 +37,9 @@ BADGE_TITLES = {**GRAPH_TITLES, "other": "A graph added after the build"}
 PER_PROPERTY = 20
 
 
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Store failures as answers a person can act on."""
-    try:
-        yield
-    except (QueryTimeout, Saturated) as exc:
-        raise ApiError(503, f"the store is busy or too slow right now ({exc or 'busy'}); "
-                       "retry in a moment.", {"Retry-After": "2"}) from None
-    except (StoreError, WorkerFailed, TaskError) as exc:
-        raise ApiError(502, f"the store failed on this page: {exc}", {"Retry-After": "5"}
-                       ) from None
+def store_errors() -> AbstractContextManager[None]:
+    """Store failures on a page, as answers a person can act on."""
+    return running.failures("read", get_backend().settings["query_timeout"])
 
 
 def store_counts() -> dict[str, int]:

@@ -9,12 +9,9 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from ..executor import QueryTimeout, Saturated, TaskError
-from ..store import StoreError
-from . import guard, negotiation, security
+from . import guard, negotiation, running, security
 from .backend import get_backend
 from .errors import ApiError
-from .sparql import _run_write
 
 bp = Blueprint("gsp", __name__)
 
@@ -56,32 +53,20 @@ def graph_store() -> Response:
     guard.require_token(request, settings)
     guard.check_graph_write(graph, settings)
     if request.method == "DELETE":
-        _run_write({"kind": "delete", "graph": graph}, settings)
+        running.write({"kind": "delete", "graph": graph})
         return Response(status=204)
-    existed = graph == "" or graph in get_backend().counts()
-    _run_write({"kind": request.method.lower(), "graph": graph, "data": _upload(graph)},
-               settings)
+    with running.failures("read", settings["query_timeout"]):
+        existed = graph == "" or graph in get_backend().counts()
+    running.write({"kind": request.method.lower(), "graph": graph, "data": _upload(graph)})
     return Response(status=204 if existed else 201)
 
 
 def _read(graph: str, settings: dict[str, Any]) -> Response:
-    try:
-        fmt = negotiation.choose(request, "graph")
-    except negotiation.BadFormat as exc:
-        raise ApiError(400, str(exc)) from exc
-    if fmt is None:
-        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered("graph"))))
-    try:
+    fmt = negotiation.require(request, "graph")
+    with running.failures("read", settings["query_timeout"]):
         head, body = get_backend().run({"kind": "dump", "graph": graph, "format": fmt},
                                        settings["query_timeout"])
-        data = b"".join(body)
-    except TaskError as exc:
-        raise ApiError(404, str(exc)) from None
-    except (QueryTimeout, Saturated) as exc:
-        raise ApiError(503, f"the graph could not be read in time ({exc or 'busy'}); retry.",
-                       {"Retry-After": "2"}) from None
-    except StoreError as exc:
-        raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
+        data = b"".join(body)  # (a broken stream is a failure too)
     response = Response(b"" if request.method == "HEAD" else data,
                         content_type=negotiation.media_type("graph", fmt))
     response.headers["X-Result-Rows"] = str(head["rows"])

@@ -10,6 +10,8 @@ from flask import Request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from .errors import ApiError
+
 #: Kind of answer -> media type -> our short format name. The first entry is the default.
 MEDIA: Mapping[str, Mapping[str, str]] = {
     "results": {
@@ -114,6 +116,24 @@ def _best(accept: str, kind: str) -> str | None:
 
 #: Clients send a handful of distinct Accept headers: each is matched once.
 _best_remembered = lru_cache(maxsize=256)(_best)
+
+
+def require(request: Request, kind: str) -> str:
+    """The format for ``kind``, or the API error: 400 for an unknown ``format=``, 406 when
+    no format of the kind meets the Accept header."""
+    try:
+        fmt = choose(request, kind)
+    except BadFormat as exc:
+        raise ApiError(400, str(exc)) from None
+    if fmt is None:
+        raise refusal(kind)
+    return fmt
+
+
+def refusal(kind: str) -> ApiError:
+    """The 406 answer for an answer of ``kind`` that no acceptable format fits."""
+    types = offered(kind)
+    return ApiError(406, str(NotAcceptable(types)), offered=", ".join(types))
 
 
 def choose_both(request: Request) -> dict[str, str | None]:

@@ -38,10 +38,9 @@ from .. import sparqltext
 from ..namedqueries import NamedQuery, NamedQueryError, load_named_queries
 from ..tasks import term_to_wire
 from ..vocab import LABEL_PROPERTIES, pick_label, prefixes
-from . import negotiation
+from . import negotiation, running
 from .backend import get_backend
 from .errors import ApiError
-from .sparql import _run as run_task
 from .sparql import run_query
 
 log = logging.getLogger(__name__)
@@ -283,8 +282,9 @@ def execute(text: str, bound: dict[str, ox.NamedNode | ox.Literal],
             "default_graphs": [], "named_graphs": [],
             "formats": {"select": "json", "graph": "nt"}, "max_rows": settings["max_rows"]}
     started = time.perf_counter()
-    head, body = run_task(task, settings["query_timeout"], settings)
-    data = b"".join(body)
+    with running.failures("query", settings["query_timeout"]):
+        head, body = get_backend().run(task, settings["query_timeout"])
+        data = b"".join(body)
     elapsed = time.perf_counter() - started
     truncated = bool(head.get("truncated"))
     if head["form"] == "ASK":

@@ -11,14 +11,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, url_for
 
 from .. import __version__, sparqltext
-from ..executor import QueryTimeout, Saturated, TaskError, WorkerDied, WorkerFailed
 from ..results import write_rdf
-from ..store import QuerySyntaxError, StoreError
 from ..vocab import GRAPH_KEYS, GRAPH_TITLES, SD, VOID, graph_iri, prefixes
 from . import cache as result_cache
-from . import guard, negotiation, security
+from . import guard, negotiation, running, security
 from .backend import get_backend
-from .errors import ApiError, position_of
+from .errors import ApiError
 
 bp = Blueprint("sparql", __name__)
 
@@ -176,8 +174,7 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
     wanted = formats["graph" if kind == "graph" else "select"]
     if form is not None and wanted is None:
-        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered(kind))),
-                       offered=", ".join(negotiation.offered(kind)))
+        raise negotiation.refusal(kind)
     if cache is not None and key is not None and result_cache.cacheable(text):
         etag = cache.etag(key, version)
         if result_cache.matches(request.headers.get("If-None-Match"), etag):
@@ -185,7 +182,7 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     else:
         cache = key = None
     started = time.perf_counter()
-    head, body = _run(task, timeout, settings)
+    head, body = running.run(task, timeout)
     elapsed = time.perf_counter() - started
     kind = "graph" if head["form"] == "GRAPH" else "results"
     described = {"Content-Type": negotiation.media_type(kind, head["format"])}
@@ -230,36 +227,6 @@ def _cached_response(entry: result_cache.Entry | None, etag: str, timeout: float
     return response
 
 
-def _run(task: dict[str, Any], timeout: float, settings: dict[str, Any]) -> Any:
-    try:
-        return get_backend().run(task, timeout)
-    except QueryTimeout:
-        raise ApiError(503, f"The query was stopped after {timeout:g} s, the time limit. "
-                       "Make it more selective (LIMIT, more specific patterns), or ask the "
-                       "operator to raise GFMD_KG_QUERY_TIMEOUT "
-                       f"(now {settings['query_timeout']:g} s).",
-                       {"Retry-After": "1"}, timeout_s=timeout) from None
-    except Saturated:
-        raise ApiError(503, "Every query worker is busy; retry in a moment.",
-                       {"Retry-After": "2"}) from None
-    except TaskError as exc:
-        if exc.kind == "syntax":
-            raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
-        status = {"graph": 404, "upstream": 502}.get(exc.kind, 400)
-        raise ApiError(status, str(exc)) from None
-    except QuerySyntaxError as exc:
-        raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
-    except StoreError as exc:
-        raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
-    except WorkerDied:
-        raise ApiError(503, "The query was stopped: its worker ran out of memory (or stack) "
-                       "and was replaced. Make the query build less at once (shorter strings, "
-                       "fewer rows per group, a LIMIT).", {"Retry-After": "1"}) from None
-    except WorkerFailed as exc:
-        raise ApiError(500, "The query worker failed on this query; it was restarted and the "
-                       "failure was logged.") from exc
-
-
 def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
     if request.method != "POST":
         raise ApiError(405, "SPARQL Update must be sent with POST.", {"Allow": "POST"})
@@ -269,44 +236,8 @@ def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
         raise ApiError(400, "using-graph-uri / using-named-graph-uri are not supported; put "
                        "USING clauses in the update itself.")
     guard.check_update(text, settings)
-    _run_write({"kind": "update", "text": text}, settings)
+    running.write({"kind": "update", "text": text})
     return Response(status=204)
-
-
-def _run_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
-    """Apply a write (SPARQL Update, Graph Store write), then run the write hooks."""
-    try:
-        _apply_write(op, settings)
-    finally:  # even a failed write may have changed something (a worker killed mid-way)
-        after_write()
-
-
-def after_write() -> None:
-    """The hook every write through the app ends with: the cached answers are dropped
-    and the data version moves on (so every ETag changes)."""
-    cache: result_cache.ResultCache | None = current_app.extensions.get(result_cache.EXTENSION)
-    if cache is not None:
-        cache.clear()
-
-
-def _apply_write(op: dict[str, Any], settings: dict[str, Any]) -> None:
-    try:
-        get_backend().write(op, settings["query_timeout"])
-    except QueryTimeout:
-        raise ApiError(503, "The update did not finish within the time limit and was "
-                       "stopped; nothing of it was applied.", {"Retry-After": "1"}) from None
-    except Saturated:
-        raise ApiError(503, "Every worker is busy; retry in a moment.",
-                       {"Retry-After": "2"}) from None
-    except TaskError as exc:
-        if exc.kind == "syntax":
-            raise ApiError(400, f"SPARQL syntax error: {exc}", **position_of(str(exc))) from None
-        if exc.kind == "storage":
-            raise ApiError(507, f"{exc}. Nothing of this write was applied; the operator must "
-                           "free disk space.", {"Retry-After": "60"}) from None
-        raise ApiError(404 if exc.kind == "graph" else 400, str(exc)) from None
-    except StoreError as exc:
-        raise ApiError(502, str(exc), {"Retry-After": "5"}) from None
 
 
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -318,17 +249,9 @@ RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Resul
 def service_description() -> Response:
     """The SPARQL service description (sd:Service), negotiated like any RDF."""
     backend = get_backend()
-    try:
-        fmt = negotiation.choose(request, "graph")
-    except negotiation.BadFormat as exc:
-        raise ApiError(400, str(exc)) from exc
-    if fmt is None:
-        raise ApiError(406, str(negotiation.NotAcceptable(negotiation.offered("graph"))))
-    try:
+    fmt = negotiation.require(request, "graph")
+    with running.failures("read", backend.settings["query_timeout"]):
         counts = backend.counts()
-    except (QueryTimeout, Saturated, WorkerFailed, StoreError) as exc:
-        raise ApiError(503, f"the store cannot be read right now ({exc or 'busy'}); retry.",
-                       {"Retry-After": "2"}) from None
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     dcterms = "http://purl.org/dc/terms/"
 
