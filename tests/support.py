@@ -76,11 +76,12 @@ class Listener:
             self.connections += 1
             with conn:
                 conn.settimeout(0.5 if self.reply is None else 2)
-                data = self._read_request(conn)
+                # recorded before the reply: once the caller has its answer, a test sees
+                # the request
+                self.requests.append(self._read_request(conn) or b"(connected, sent nothing)")
                 if self.reply is not None:
                     with contextlib.suppress(OSError):
                         conn.sendall(self.reply)
-                self.requests.append(data or b"(connected, sent nothing)")
 
     @staticmethod
     def _read_request(conn: socket.socket) -> bytes:
