@@ -740,7 +740,7 @@ def overhead(results: dict[str, Any]) -> list[str]:
         for q in cells[0]["per_query_p50_ms"]:
             engine = per_query[q]["engine_p50_ms"]
             http = [c["per_query_p50_ms"][q] for c in cells]
-            cols = " | ".join(f"{t:.2f} (+{t - engine:.2f})" for t in http)
+            cols = " | ".join(f"{t:.2f} ({t - engine:+.2f})" for t in http)
             out.append(f"| {q} | {engine:.2f} | {cols} |")
     return out
 
@@ -754,12 +754,22 @@ def chart(results: dict[str, Any], path: Path) -> None:
     clients = max(c["clients"] for c in results["cells"])
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     systems = list(dict.fromkeys(c["system"] for c in results["cells"]))
+    only = results["config"].get("interactive_only", [])
     for system in systems:
         points = sorted((c["size"], c["rps"], c["p50_ms"]) for c in results["cells"]
                         if c["system"] == system and c["clients"] == clients)
-        xs = [p[0] for p in points]
-        left.plot(xs, [p[1] for p in points], marker="o", label=system)
-        right.plot(xs, [p[2] for p in points], marker="o", label=system)
+        full = [p for p in points if p[0] not in only]
+        part = [p for p in points if p[0] in only]
+        for axis, k in ((left, 1), (right, 2)):
+            line = axis.plot([p[0] for p in full], [p[k] for p in full], marker="o",
+                             label=system if k == 1 else None)[0]
+            if part:  # another mix: hollow markers, dashed from the last full-mix point
+                joined = full[-1:] + part
+                axis.plot([p[0] for p in joined], [p[k] for p in joined], linestyle="--",
+                          color=line.get_color(), alpha=0.6)
+                axis.plot([p[0] for p in part], [p[k] for p in part], marker="o",
+                          linestyle="none", markerfacecolor="white",
+                          color=line.get_color())
     for axis, title in ((left, f"throughput, {clients} clients (req/s)"),
                         (right, f"latency p50, {clients} clients (ms)")):
         axis.set_xscale("log")
@@ -768,12 +778,12 @@ def chart(results: dict[str, Any], path: Path) -> None:
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=8)
-    only = results["config"].get("interactive_only", [])
     fig.suptitle("gfmd-kg query mix: " + ", ".join(generate.size_name(s) for s in
                                                    sorted({c["size"] for c in
                                                            results["cells"]}))
-                 + (f" (at {', '.join(generate.size_name(s) for s in only)}: the queries "
-                    "that do not scan every label or type)" if only else ""))
+                 + (f"\n(hollow, dashed: at {', '.join(generate.size_name(s) for s in only)} "
+                    "the mix leaves out the queries that scan every label or type)"
+                    if only else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
