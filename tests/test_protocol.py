@@ -463,6 +463,21 @@ def test_syntax_error_by_post(client: Any) -> None:
     assert "line: 3" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("where", ["SELECT (<urn:no-such-function>(?o) AS ?x)",
+                                   "SELECT ?s ORDER BY <ttp://typo#integer>(?o)"])
+def test_unknown_function_is_the_clients_mistake(client: Any, where: str) -> None:
+    """A function the engine does not know (a typo in a namespace) is a 400 naming it,
+    not a failed worker; the next query is answered."""
+    head, _, tail = where.partition(" ORDER BY ")
+    query = f"{head} WHERE {{ ?s ?p ?o }}" + (f" ORDER BY {tail}" if tail else "") + " LIMIT 3"
+    response = get(client, query, accept="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    message = response.json["error"]["message"]
+    assert "could not be evaluated" in message and ("urn:no-such-function" in message
+                                                     or "ttp://typo#integer" in message)
+    assert single_int(get(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")) > 0
+
+
 def test_wrong_method(client: Any) -> None:
     response = client.put("/sparql", buffered=True, data=CHALLENGES, content_type=SPARQL_QUERY)
     assert response.status_code == 405

@@ -57,6 +57,11 @@ def run(store: GraphStore, task: dict[str, Any]) -> Iterator[Item]:
         except OSError as exc:  # the engine's I/O: a SERVICE endpoint that failed, a disk
             raise ClientError("upstream", f"the query failed while reading data: {exc}"
                               ) from exc
+        except RuntimeError as exc:  # the engine refused to evaluate it (a function it
+            if type(exc) is not RuntimeError:  # does not know, ...); not RecursionError
+                raise
+            raise ClientError("evaluation", f"the query could not be evaluated: {exc}"
+                              ) from exc
     elif kind == "write":
         apply_write(store, task["op"])
         yield ("head", {"ok": True})
