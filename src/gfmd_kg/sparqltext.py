@@ -22,7 +22,6 @@ _TOKENS = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _FORM = re.compile(r"(?<![\w:?$.-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
                 "WITH")

@@ -1,9 +1,10 @@
 """Running work on the store for a request, and what its failures answer.
 
-Every view reaches the store through here: ``run`` for a query or a read, ``write`` for a
-change (which then empties the answer cache), and ``failures`` around anything else that
-touches the backend. What the store and its workers raise becomes one API error each,
-worded for what the request was doing:
+Views reach the store through here: ``run`` for a client's query (its head; the body
+streams), ``write`` for a change (which then empties the answer cache), and ``failures``
+around any other use of the backend (a page's queries, a download, a Graph Store read,
+each read whole inside the block). What the store and its workers raise becomes one API
+error each, worded for what the request was doing:
 
 - ``query``: a SPARQL query from a client (its syntax, its time limit, its memory);
 - ``write``: a SPARQL Update or a Graph Store write (nothing of a failed write is kept);
@@ -27,7 +28,8 @@ from .errors import ApiError, position_of
 Doing = Literal["query", "write", "read"]
 
 #: TaskError kinds (the client's mistakes, as the worker found them) -> status.
-TASK_STATUS = {"syntax": 400, "graph": 404, "storage": 507, "upstream": 502}
+TASK_STATUS = {"syntax": 400, "evaluation": 400, "update": 400, "graph": 404,
+               "storage": 507, "upstream": 502}
 
 
 @contextmanager
@@ -101,10 +103,10 @@ def write(op: dict[str, Any]) -> None:
         with failures("write", timeout):
             get_backend().write(op, timeout)
     finally:
-        after_write()
+        _after_write()
 
 
-def after_write() -> None:
+def _after_write() -> None:
     """The hook every write through the app ends with: the cached answers are dropped
     and the data version moves on (so every ETag changes)."""
     cache: result_cache.ResultCache | None = current_app.extensions.get(result_cache.EXTENSION)
