@@ -6,8 +6,9 @@ one keep-alive connection, for a fixed time per cell) and measures requests per 
 latency, errors and the peak memory of the server's process tree. Beside the HTTP cells it
 times the engine in-process (pyoxigraph called directly on the same store), the worker
 machinery (the same tasks through gfmd-kg's worker pool, without HTTP), bulk loading
-(`gfmd-kg load` against `oxigraph load`), start-up, and a SELECT of every row streamed
-with the row cap lifted.
+(`gfmd-kg load` against `oxigraph load`), start-up, a SELECT of every row streamed
+with the row cap lifted, and the reference servers of bench/reference.py, which take the
+per-request overhead of a small answer apart layer by layer.
 
     .venv/bin/python bench/run.py --sizes 10k,100k          # what `make bench` runs
     BENCH_SIZES=10k,100k,1M,10M make bench                   # the full run
@@ -258,6 +259,19 @@ def start_oxigraph(name: str, workdir: Path, location: Path | None,
         if response.status >= 300:
             raise RuntimeError(f"oxigraph refused {path.name}: HTTP {response.status}")
     return server
+
+
+#: The reference servers of bench/reference.py, by name in the results: (kind, per size).
+#: The first four do not touch the data, so they run at the first size only.
+REFERENCES = [("ref: loopback", "loopback", False), ("ref: waitress", "waitress", False),
+              ("ref: Flask", "flask", False), ("ref: gfmd-kg canned", "canned", False),
+              ("ref: gfmd-kg in-thread", "in-thread", True)]
+
+
+def start_reference(name: str, kind: str, store: Path, workdir: Path) -> Server:
+    port = free_port()
+    cmd = [sys.executable, str(HERE / "reference.py"), kind, str(port), f"oxigraph:{store}"]
+    return _spawn(name, cmd, {}, "/sparql", port, workdir)
 
 
 def start_rdflib(workdir: Path, files: list[Path]) -> Server:
@@ -642,6 +656,17 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
                                          "requests": cell.requests,
                                          "per_query_p50_ms": cell.per_query_p50_ms})
 
+    for label, kind, every_size in REFERENCES:  # the overhead taken apart, layer by layer
+        if not every_size and size != args.sizes[0]:
+            continue
+        with running(start_reference(label, kind, ours, workdir)) as server:
+            answer_sizes(server, mix, args.request_timeout)  # warms it, as for the others
+            cell = measure(server, size, small_schedule, 1, args.duration / 2,
+                           args.request_timeout)
+            results["small"].append({"system": label, "size": size,
+                                     "requests": cell.requests,
+                                     "per_query_p50_ms": cell.per_query_p50_ms})
+
     log(f"{name}: engine and worker machinery, in this process")
     results["engine"][name] = engine_times(ours, mix, args.engine_repeat)
     # the whole schedule twice; past 100k, each query's first variant three times
@@ -730,7 +755,7 @@ def overhead(results: dict[str, Any]) -> list[str]:
     out = []
     for name, per_query in results["engine"].items():
         cells = [c for c in results.get("small", [])
-                 if generate.size_name(c["size"]) == name]
+                 if generate.size_name(c["size"]) == name and not c["system"].startswith("ref")]
         if not cells:
             continue
         out.append(f"\nper-request overhead at {name}: the small answers alone, 1 client; "
@@ -742,6 +767,39 @@ def overhead(results: dict[str, Any]) -> list[str]:
             http = [c["per_query_p50_ms"][q] for c in cells]
             cols = " | ".join(f"{t:.2f} ({t - engine:+.2f})" for t in http)
             out.append(f"| {q} | {engine:.2f} | {cols} |")
+        out.extend(layers(results, name, per_query))
+    return out
+
+
+LAYERS = [("ref: loopback", "the client and the loopback (a socket server, fixed answer)"),
+          ("ref: waitress", "waitress (a WSGI app, fixed answer)"),
+          ("ref: Flask", "Flask, reading the query parameter"),
+          ("ref: gfmd-kg canned", "gfmd-kg's checks, negotiation and headers (canned answer)"),
+          ("ref: gfmd-kg in-thread", "the query run in the request thread"),
+          ("gfmd-kg no cache", "the hop to a worker process and back")]
+
+
+def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> list[str]:
+    """The small answers' p50 taken apart: each reference server adds one layer to the one
+    before (bench/reference.py), gfmd-kg the last; a row is the difference of two p50s."""
+    size_free = {label for label, _, every_size in REFERENCES if not every_size}
+    found = {c["system"]: c["per_query_p50_ms"] for c in results.get("small", [])
+             if c["system"] in size_free or generate.size_name(c["size"]) == name}
+    if any(system not in found for system, _ in LAYERS):
+        return []
+    queries = list(found["gfmd-kg no cache"])
+    out = [f"\nthe p50 of a small answer taken apart at {name}, gfmd-kg without the cache "
+           "(ms; each row is one layer: the difference of two servers' p50)",
+           "| layer | " + " | ".join(queries) + " |",
+           "| --- | " + " | ".join("---:" for _ in queries) + " |"]
+    before = dict.fromkeys(queries, 0.0)
+    for system, what in LAYERS:
+        now = found[system]
+        out.append(f"| {what} | " + " | ".join(f"{now[q] - before[q]:+.2f}" for q in queries)
+                   + " |")
+        before = now
+    out.append("| in all (engine in-process) | " + " | ".join(
+        f"{before[q]:.2f} ({per_query[q]['engine_p50_ms']:.2f})" for q in queries) + " |")
     return out
 
 
