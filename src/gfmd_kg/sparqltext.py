@@ -92,6 +92,8 @@ _SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])(\s+SILENT)?\s*(<(\d+)>|[
 def service_targets(text: str) -> list[str]:
     """The endpoints a query's SERVICE clauses name; a variable or prefixed name is given
     as written (it cannot be checked against an allow-list)."""
+    if "service" not in text.lower():  # the word nowhere, so in no clause
+        return []
     masked, iris = mask(text)
     targets = []
     for match in _SERVICE.finditer(masked):

@@ -89,7 +89,10 @@ class BadFormat(ValueError):
 
 def choose(request: Request, kind: str) -> str | None:
     """The short format name for ``kind`` ('results' or 'graph'), or None if none fits."""
-    param = request.values.get("format")
+    return _choose(request.values.get("format"), request.headers.get("Accept", ""), kind)
+
+
+def _choose(param: str | None, accept: str, kind: str) -> str | None:
     if param:
         try:
             param_kind, name = FORMAT_PARAM[param.lower()]
@@ -100,7 +103,6 @@ def choose(request: Request, kind: str) -> str | None:
         if param_kind == kind:
             return name
         return _PAIR.get(name) if kind == "graph" else None
-    accept = request.headers.get("Accept", "")
     return _best_remembered(accept, kind) if len(accept) <= 1024 else _best(accept, kind)
 
 
@@ -138,7 +140,8 @@ def refusal(kind: str) -> ApiError:
 
 def choose_both(request: Request) -> dict[str, str | None]:
     """Formats for a query whose form is not known yet: one per kind of answer."""
-    return {"select": choose(request, "results"), "graph": choose(request, "graph")}
+    param, accept = request.values.get("format"), request.headers.get("Accept", "")
+    return {"select": _choose(param, accept, "results"), "graph": _choose(param, accept, "graph")}
 
 
 def offered(kind: str) -> list[str]:

@@ -64,8 +64,14 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets in SPARQL text (comments, strings and IRIs aside)."""
+def nesting_depth(text: str, at_least: int = 0) -> int:
+    """The deepest nesting of brackets in SPARQL text (comments, strings and IRIs aside).
+
+    With ``at_least``, a text with fewer opening brackets than that in all (which cannot
+    nest deeper) gets its count of them, without the scan."""
+    openers = text.count("{") + text.count("(") + text.count("[")
+    if openers < at_least:
+        return openers
     depth = deepest = 0
     for found in _BRACKET.finditer(sparqltext.blank_out(text)):
         char = found.group()
@@ -79,7 +85,7 @@ def nesting_depth(text: str) -> int:
 
 def check_nesting(text: str) -> None:
     """Refuse SPARQL nested deeper than the engine can parse (400, not a crashed worker)."""
-    depth = nesting_depth(text)
+    depth = nesting_depth(text, at_least=MAX_NESTING + 1)
     if depth > MAX_NESTING:
         raise ApiError(400, f"the query nests brackets {depth} levels deep; this endpoint "
                        f"takes at most {MAX_NESTING}. Flatten the groups or expressions.")

@@ -164,13 +164,13 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
             etag = cache.etag(key, version)
             fresh = result_cache.matches(request.headers.get("If-None-Match"), etag)
             return _cached_response(None if fresh else entry, etag, timeout)
-    if sparqltext.looks_like_update(text):
+    form = sparqltext.query_form(text)
+    if form is None and sparqltext.looks_like_update(text):
         raise ApiError(400, "this is an update, not a query: send it as 'update=' (form) or "
                        f"as {UPDATE_BODY}, with POST.")
     guard.check_query(text, settings)
     security.check_iris(default_graphs, "default-graph-uri")
     security.check_iris(named_graphs, "named-graph-uri")
-    form = sparqltext.query_form(text)
     kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "results"
     wanted = formats["graph" if kind == "graph" else "select"]
     if form is not None and wanted is None:
@@ -190,6 +190,11 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
         described["X-Result-Rows"] = str(head["rows"])
     if head.get("truncated"):
         described["X-Result-Truncated"] = f"true; max-rows={settings['max_rows']}"
+    # the answer's headers, set at once (the cached ones are described's)
+    headers = {**described, "Vary": "Accept", "X-Query-Timeout": f"{timeout:g}",
+               "Server-Timing": f"query;dur={elapsed * 1000:.1f}"}
+    if etag is not None:
+        headers.update({"ETag": etag, "X-Cache": "miss"})
     if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
         b"".join(body)
         body = iter(())
@@ -202,14 +207,7 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     elif cache is not None and key is not None:
         body = result_cache.Recorder(body, cache, key, version, described)
     # the body object itself is the response: its close() returns or replaces the worker
-    response = Response(body, headers=described)
-    response.vary.add("Accept")
-    response.headers["X-Query-Timeout"] = f"{timeout:g}"
-    response.headers["Server-Timing"] = f"query;dur={elapsed * 1000:.1f}"
-    if etag is not None:
-        response.headers["ETag"] = etag
-        response.headers["X-Cache"] = "miss"
-    return response
+    return Response(body, headers=headers)
 
 
 def _cached_response(entry: result_cache.Entry | None, etag: str, timeout: float
