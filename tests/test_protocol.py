@@ -731,6 +731,7 @@ def test_no_truncation_header_under_the_cap(client: Any) -> None:
     "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
     "select * where {{ service <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SeRvIcE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
     "PREFIX remote: <{url}#>\nSELECT * WHERE {{ SERVICE remote:x {{ ?s ?p ?o }} }}",
     "ASK {{ ?a ?b ?c OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}",
@@ -762,6 +763,21 @@ def test_service_allowed_is_attempted(federating_app: Any, allowed_listener: Lis
     assert any(b"?s ?p ?o" in request for request in allowed_listener.requests)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert [r["s"]["value"] for r in bindings(response)] == ["urn:from-the-listener"]
+
+
+@pytest.mark.parametrize(("depth", "status"), [(100, 200), (101, 400)])
+def test_nesting_limit_is_exact(client: Any, depth: int, status: int) -> None:
+    query = "SELECT * WHERE " + "{ " * depth + "?s ?p ?o " + "} " * depth + "LIMIT 1"
+    response = get(client, query)
+    assert response.status_code == status, response.get_data(as_text=True)
+    if status == 400:
+        assert "nests brackets 101 levels deep" in response.get_data(as_text=True)
+
+
+def test_many_shallow_groups_are_not_deep(client: Any) -> None:
+    """Over a hundred brackets in all, none nested more than three deep: answered."""
+    query = "SELECT * WHERE { " + "OPTIONAL { ?s ?p ?o } " * 150 + "} LIMIT 1"
+    assert get(client, query).status_code == 200
 
 
 # ---------------------------------------------------------------- workers are not lost
