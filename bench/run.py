@@ -666,6 +666,9 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
             continue
         with running(start_reference(label, kind, ours, workdir)) as server:
             answer_sizes(server, mix, args.request_timeout)  # warms it, as for the others
+            if every_size:  # the mixed cells the systems ran before theirs, not recorded:
+                for clients in args.clients:  # so its caches hold what theirs held
+                    drive(server, schedule, clients, args.duration, args.request_timeout)
             cell = measure(server, size, small_schedule, 1, args.duration / 2,
                            args.request_timeout)
             results["small"].append({"system": label, "size": size,
