@@ -261,11 +261,18 @@ def start_oxigraph(name: str, workdir: Path, location: Path | None,
     return server
 
 
-#: The reference servers of bench/reference.py, by name in the results: (kind, per size).
-#: The first four do not touch the data, so they run at the first size only.
-REFERENCES = [("ref: loopback", "loopback", False), ("ref: waitress", "waitress", False),
-              ("ref: Flask", "flask", False), ("ref: gfmd-kg canned", "canned", False),
-              ("ref: gfmd-kg in-thread", "in-thread", True)]
+#: The reference servers of bench/reference.py, each one layer over the one before: (name
+#: in the results, kind, whether it runs at every size, the layer it adds). The first four
+#: do not touch the data, so they run at the first size only.
+REFERENCES = [
+    ("ref: loopback", "loopback", False,
+     "the client and the loopback (a socket server, fixed answer)"),
+    ("ref: waitress", "waitress", False, "waitress (a WSGI app, fixed answer)"),
+    ("ref: Flask", "flask", False, "Flask, reading the query parameter"),
+    ("ref: gfmd-kg canned", "canned", False,
+     "gfmd-kg's checks, negotiation and headers (canned answer)"),
+    ("ref: gfmd-kg in-thread", "in-thread", True, "the query run in the request thread"),
+]
 
 
 def start_reference(name: str, kind: str, store: Path, workdir: Path) -> Server:
@@ -369,6 +376,14 @@ def measure(server: Server, size: int, schedule: list[tuple[query_mix.Query, str
         f"p50 {cell.p50_ms:8.2f} ms  p99 {cell.p99_ms:8.2f} ms  errors {errors}  "
         f"peak RSS {cell.peak_rss_mb:.0f} MB")
     return cell
+
+
+def measure_small(server: Server, size: int, schedule: list[tuple[query_mix.Query, str]],
+                  args: argparse.Namespace) -> dict[str, Any]:
+    """The small-answer queries alone, 1 client, half a cell: each one's p50."""
+    cell = measure(server, size, schedule, 1, args.duration / 2, args.request_timeout)
+    return {"system": server.name, "size": size, "requests": cell.requests,
+            "per_query_p50_ms": cell.per_query_p50_ms}
 
 
 def answer_sizes(server: Server, mix: list[query_mix.Query], timeout: float) -> dict[str, int]:
@@ -655,13 +670,9 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
                                args.request_timeout)
                 results["cells"].append(asdict(cell))
             if label != "rdflib-endpoint":  # the small answers alone: per-request overhead
-                cell = measure(server, size, small_schedule, 1, args.duration / 2,
-                               args.request_timeout)
-                results["small"].append({"system": label, "size": size,
-                                         "requests": cell.requests,
-                                         "per_query_p50_ms": cell.per_query_p50_ms})
+                results["small"].append(measure_small(server, size, small_schedule, args))
 
-    for label, kind, every_size in REFERENCES:  # the overhead taken apart, layer by layer
+    for label, kind, every_size, _ in REFERENCES:  # the overhead taken apart, by layer
         if not every_size and size != args.sizes[0]:
             continue
         with running(start_reference(label, kind, ours, workdir)) as server:
@@ -669,11 +680,7 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
             if every_size:  # the mixed cells the systems ran before theirs, not recorded:
                 for clients in args.clients:  # so its caches hold what theirs held
                     drive(server, schedule, clients, args.duration, args.request_timeout)
-            cell = measure(server, size, small_schedule, 1, args.duration / 2,
-                           args.request_timeout)
-            results["small"].append({"system": label, "size": size,
-                                     "requests": cell.requests,
-                                     "per_query_p50_ms": cell.per_query_p50_ms})
+            results["small"].append(measure_small(server, size, small_schedule, args))
 
     log(f"{name}: engine and worker machinery, in this process")
     results["engine"][name] = engine_times(ours, mix, args.engine_repeat)
@@ -779,18 +786,14 @@ def overhead(results: dict[str, Any]) -> list[str]:
     return out
 
 
-LAYERS = [("ref: loopback", "the client and the loopback (a socket server, fixed answer)"),
-          ("ref: waitress", "waitress (a WSGI app, fixed answer)"),
-          ("ref: Flask", "Flask, reading the query parameter"),
-          ("ref: gfmd-kg canned", "gfmd-kg's checks, negotiation and headers (canned answer)"),
-          ("ref: gfmd-kg in-thread", "the query run in the request thread"),
-          ("gfmd-kg no cache", "the hop to a worker process and back")]
+LAYERS = [(label, layer) for label, _, _, layer in REFERENCES] + [
+    ("gfmd-kg no cache", "the hop to a worker process and back")]
 
 
 def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> list[str]:
     """The small answers' p50 taken apart: each reference server adds one layer to the one
     before (bench/reference.py), gfmd-kg the last; a row is the difference of two p50s."""
-    size_free = {label for label, _, every_size in REFERENCES if not every_size}
+    size_free = {label for label, _, every_size, _ in REFERENCES if not every_size}
     found = {c["system"]: c["per_query_p50_ms"] for c in results.get("small", [])
              if c["system"] in size_free or generate.size_name(c["size"]) == name}
     if any(system not in found for system, _ in LAYERS):
