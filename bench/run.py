@@ -46,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import client as lean  # noqa: E402
 import generate  # noqa: E402
 import queries as query_mix  # noqa: E402
 
@@ -312,42 +313,44 @@ class Cell:
 def drive(server: Server, schedule: list[tuple[query_mix.Query, str]], clients: int,
           duration: float, request_timeout: float) -> tuple[list[tuple[str, float]], int,
                                                             list[str], float]:
-    """``clients`` threads, each on its own keep-alive connection, send the schedule's
-    requests in turn (each from its own offset) until ``duration`` has passed. Returns the
-    (query name, latency) of each answered request, the error count, a few error
-    messages and the time the cell took."""
+    """``clients`` threads, each on its own keep-alive connection (bench/client.py), send
+    the schedule's requests in turn (each from its own offset) until ``duration`` has
+    passed. Returns the (query name, latency) of each answered request, the error count,
+    a few error messages and the time the cell took."""
     latencies: list[tuple[str, float]] = []
     errors = [0]
     samples: list[str] = []
     lock = threading.Lock()
-    requests = [(q.name, server.url(text), q.accept) for q, text in schedule]
+    requests = [(q.name, lean.request_bytes(LOOPBACK, server.port, server.url(text), q.accept))
+                for q, text in schedule]
     start = time.monotonic()
     deadline = start + duration
 
     def client(offset: int) -> None:
-        conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=request_timeout)
+        conn: lean.Connection | None = None
         mine: list[tuple[str, float]] = []
         i = offset * max(1, len(requests) // clients)
         while time.monotonic() < deadline:
-            name, url, accept = requests[i % len(requests)]
+            name, request = requests[i % len(requests)]
             i += 1
-            began = time.perf_counter()
             try:
-                conn.request("GET", url, headers={"Accept": accept})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"{name}: HTTP {response.status}")
-                mine.append((name, time.perf_counter() - began))
+                if conn is None or not conn.open:  # the first, or the server closed it
+                    conn = lean.Connection(LOOPBACK, server.port, request_timeout)
+                began = time.perf_counter()
+                status, _ = conn.exchange(request)
+                took = time.perf_counter() - began
+                if status != 200:
+                    raise RuntimeError(f"{name}: HTTP {status}")
+                mine.append((name, took))
             except Exception as exc:  # counted, and the connection is opened anew
                 with lock:
                     errors[0] += 1
                     if len(samples) < 5:
                         samples.append(str(exc)[:200])
-                conn.close()
-                conn = http.client.HTTPConnection(LOOPBACK, server.port,
-                                                  timeout=request_timeout)
-        conn.close()
+                if conn is not None:
+                    conn.close()
+        if conn is not None:
+            conn.close()
         with lock:
             latencies.extend(mine)
 
@@ -465,6 +468,7 @@ def machinery(store_dir: Path, schedule: list[tuple[query_mix.Query, str]],
 
     from gfmd_kg import tasks
     from gfmd_kg.executor import StoreSpec, WorkerPool
+    from gfmd_kg.settings import SETTINGS_BY_NAME
     from gfmd_kg.store import EmbeddedStore
 
     store = EmbeddedStore(ox.Store.read_only(str(store_dir)), BASE, "oxigraph", store_dir)
@@ -476,7 +480,8 @@ def machinery(store_dir: Path, schedule: list[tuple[query_mix.Query, str]],
                 pass
             direct.append(time.perf_counter() - began)
     del store
-    pool = WorkerPool(StoreSpec("read-only", BASE, str(store_dir)), 1, 5.0)
+    pool = WorkerPool(StoreSpec("read-only", BASE, str(store_dir)), 1, 5.0,
+                      spin=SETTINGS_BY_NAME["spin_wait"].default)  # as the server runs it
     pooled: list[float] = []
     try:
         for _ in range(passes):

@@ -33,6 +33,13 @@ def _positive_float(value: Any) -> float:
     return number
 
 
+def _non_negative_float(value: Any) -> float:
+    number = float(value)
+    if not number >= 0:  # also refuses nan
+        raise ValueError(f"must be 0 or more, got {value!r}")
+    return number
+
+
 def _positive_int(value: Any) -> int:
     number = int(value)
     if number <= 0:
@@ -150,6 +157,14 @@ SETTINGS: tuple[Setting, ...] = (
         2.0,
         _positive_float,
         "Seconds a query waits for a free worker before it is answered 503 + Retry-After.",
+    ),
+    Setting(
+        "spin_wait",
+        0.002,
+        _non_negative_float,
+        "Seconds a query that is the only one in flight, and its worker, poll for each other "
+        "before they sleep (saves the cost of waking a process, large on some virtual "
+        "machines; 0 turns it off).",
     ),
     Setting(
         "result_cache",

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from ..settings import SETTINGS_BY_NAME, load_settings
+from . import querystring
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -16,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     keys go to Flask's own config (``TESTING``, ...)."""
     config = dict(config or {})
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.request_class = querystring.Request
     app.config.from_mapping({k: v for k, v in config.items() if k.isupper()})
     settings = load_settings({k: v for k, v in config.items() if k in SETTINGS_BY_NAME})
     app.config["GFMD_KG"] = settings

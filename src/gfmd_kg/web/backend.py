@@ -49,7 +49,8 @@ class Backend:
             built.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
             self.kind = "memory"
             self._pool = WorkerPool(StoreSpec("replica", self.base_iri, str(path)),
-                                    settings["workers"], settings["queue_wait"])
+                                    settings["workers"], settings["queue_wait"],
+                                    spin=settings["spin_wait"])
         elif spec.startswith("oxigraph:"):
             store = open_store(self.settings)  # fills an empty store with the built graph
             assert isinstance(store, EmbeddedStore) and store.path is not None
@@ -59,7 +60,8 @@ class Backend:
             self.kind = "oxigraph"
             mode = "owner" if writes else "read-only"
             self._pool = WorkerPool(StoreSpec(mode, self.base_iri, folder),
-                                    settings["workers"], settings["queue_wait"])
+                                    settings["workers"], settings["queue_wait"],
+                                    spin=settings["spin_wait"])
         else:
             self._remote = open_store(self.settings)
             self.kind = "remote"
