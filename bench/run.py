@@ -593,7 +593,21 @@ def machine() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "os": platform.platform(), "python": platform.python_version(),
-            "packages": versions}
+            "idle": idle_polling(), "packages": versions}
+
+
+def idle_polling() -> str:
+    """How an idle core waits (what a wake-up costs depends on it): the cpuidle driver and,
+    for a guest's haltpoll driver, how long it polls before halting."""
+    base = Path("/sys/devices/system/cpu/cpuidle")
+    try:
+        driver = (base / "current_driver").read_text().strip()
+    except OSError:
+        return "unknown"
+    poll = Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    with suppress(OSError):
+        return f"{driver}, guest_halt_poll_ns={poll.read_text().strip()}"
+    return driver
 
 
 def built_dataset() -> Path:
@@ -919,8 +933,8 @@ def main(argv: list[str] | None = None) -> int:
     chart(results, out / "chart.png")
     m = results["machine"]
     print(f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}, "
-          f"Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()
-                                                if v))
+          f"idle cores: {m['idle']}, Python {m['python']}; "
+          + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v))
     print(f"mix: {', '.join(results['config']['queries'])}; {args.duration:g} s per cell; "
           f"gfmd-kg with {args.workers} workers, {args.threads} threads\n")
     print(table(results))
