@@ -450,3 +450,24 @@ def test_graph_store_round_trip_into_a_fresh_store(source: LoggedServer, target:
                        headers={"Accept": "application/n-triples"})
         assert back.status == 200
         assert isomorphic(rdflib.Graph().parse(data=back.body, format="nt"), original), mime
+
+
+def test_sigterm_stops_the_server_cleanly(cache_dir: Path, built: Built, tmp_path: Path) -> None:
+    """What a service manager or a container stop sends: the server exits 0, its workers
+    end with it, and the copy of the data it wrote for them is removed."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    server = LoggedServer({"GFMD_KG_CACHE_DIR": str(cache_dir), "TMPDIR": str(scratch)},
+                          tmp_path / "server.log")
+    try:
+        workers = server.workers()
+        assert workers and any(scratch.iterdir())  # the memory store's data for its workers
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(30) == 0, server.output()[-2000:]
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in workers):
+            assert time.monotonic() < deadline, "the query workers outlived the server"
+            time.sleep(0.1)
+        assert list(scratch.iterdir()) == []
+    finally:
+        server.stop()
