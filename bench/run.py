@@ -382,11 +382,19 @@ def measure(server: Server, size: int, schedule: list[tuple[query_mix.Query, str
 
 
 def measure_small(server: Server, size: int, schedule: list[tuple[query_mix.Query, str]],
-                  args: argparse.Namespace) -> dict[str, Any]:
-    """The small-answer queries alone, 1 client, half a cell: each one's p50."""
+                  args: argparse.Namespace, engine: Any) -> dict[str, Any]:
+    """The small-answer queries alone, 1 client, half a cell: each one's p50; and the
+    engine's p50 for each, in this process on gfmd-kg's store (``engine``, read-only),
+    timed right before and right after the cell: this shared machine's speed drifts by up
+    to 2x over minutes, and the overhead is the difference of the two figures."""
+    queries = list({q.name: q for q, _ in schedule}.values())
+    before = engine_block(engine, queries, args.engine_repeat)
     cell = measure(server, size, schedule, 1, args.duration / 2, args.request_timeout)
+    after = engine_block(engine, queries, args.engine_repeat)
     return {"system": server.name, "size": size, "requests": cell.requests,
-            "per_query_p50_ms": cell.per_query_p50_ms}
+            "per_query_p50_ms": cell.per_query_p50_ms,
+            "engine_p50_ms": {q.name: round(percentile(before[q.name] + after[q.name], 0.5)
+                                            * 1000, 3) for q in queries}}
 
 
 def answer_sizes(server: Server, mix: list[query_mix.Query], timeout: float) -> dict[str, int]:
@@ -417,9 +425,33 @@ def answer_sizes(server: Server, mix: list[query_mix.Query], timeout: float) -> 
 # ------------------------------------------------------------------ in-process measures
 
 
+def engine_block(raw: Any, queries: list[query_mix.Query], repeat: int,
+                 budget_s: float = 4.0) -> dict[str, list[float]]:
+    """pyoxigraph alone (run and read every row) on an open store, per query: one untimed
+    run of each variant (warm, as the servers are when they are measured), then ``repeat``
+    timed runs through the variants (at least 3, then at most ``budget_s`` seconds)."""
+    out: dict[str, list[float]] = {}
+    for q in queries:
+        budget = time.monotonic() + budget_s
+        for text in q.variants:
+            list(raw.query(text, use_default_graph_as_union=True))
+            if time.monotonic() > budget:
+                break
+        times: list[float] = []
+        budget = time.monotonic() + budget_s
+        for i in range(repeat):
+            if i >= 3 and time.monotonic() > budget:
+                break
+            began = time.perf_counter()
+            list(raw.query(q.variants[i % len(q.variants)], use_default_graph_as_union=True))
+            times.append(time.perf_counter() - began)
+        out[q.name] = times
+    return out
+
+
 def engine_times(store_dir: Path, mix: list[query_mix.Query], repeat: int) -> dict[str, Any]:
-    """Per query: pyoxigraph alone (run and read every row), and the same task as a
-    gfmd-kg worker does it (run and serialise), in this process."""
+    """Per query: pyoxigraph alone (``engine_block``), and the same task as a gfmd-kg
+    worker does it (run and serialise), in this process."""
     import pyoxigraph as ox
 
     from gfmd_kg import tasks
@@ -427,28 +459,19 @@ def engine_times(store_dir: Path, mix: list[query_mix.Query], repeat: int) -> di
 
     raw = ox.Store.read_only(str(store_dir))
     store = EmbeddedStore(raw, BASE, "oxigraph", store_dir)
+    engine = engine_block(raw, mix, repeat)
     out: dict[str, Any] = {}
     for q in mix:
-        engine: list[float] = []
         worker_task: list[float] = []
-        budget = time.monotonic() + 4.0  # at most ~4 s per query (the big sizes), 3 runs
-        for text in q.variants:  # warm, as the servers are when they are measured
-            list(raw.query(text, use_default_graph_as_union=True))
-            if time.monotonic() > budget:
-                break
         budget = time.monotonic() + 4.0
         for i in range(repeat):
             if i >= 3 and time.monotonic() > budget:
                 break
-            text = q.variants[i % len(q.variants)]
             began = time.perf_counter()
-            list(raw.query(text, use_default_graph_as_union=True))
-            engine.append(time.perf_counter() - began)
-            began = time.perf_counter()
-            for _ in tasks.expand(tasks.run(store, _task(q, text))):
+            for _ in tasks.expand(tasks.run(store, _task(q, q.variants[i % len(q.variants)]))):
                 pass
             worker_task.append(time.perf_counter() - began)
-        out[q.name] = {"engine_p50_ms": round(percentile(engine, 0.5) * 1000, 3),
+        out[q.name] = {"engine_p50_ms": round(percentile(engine[q.name], 0.5) * 1000, 3),
                        "task_p50_ms": round(percentile(worker_task, 0.5) * 1000, 3)}
     del store, raw
     return out
@@ -668,6 +691,9 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
     if size <= args.rdflib_max:
         systems.append(("rdflib-endpoint", lambda: start_rdflib(workdir, [built, data])))
 
+    import pyoxigraph as ox
+
+    engine = ox.Store.read_only(str(ours))  # the small cells' in-process peer
     reference: dict[str, int] | None = None
     for label, start in systems:
         log(f"{name}: starting {label}")
@@ -689,7 +715,8 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
                                args.request_timeout)
                 results["cells"].append(asdict(cell))
             if label != "rdflib-endpoint":  # the small answers alone: per-request overhead
-                results["small"].append(measure_small(server, size, small_schedule, args))
+                results["small"].append(measure_small(server, size, small_schedule, args,
+                                                      engine))
 
     for label, kind, every_size, _ in REFERENCES:  # the overhead taken apart, by layer
         if not every_size and size != args.sizes[0]:
@@ -699,7 +726,9 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
             if every_size:  # the mixed cells the systems ran before theirs, not recorded:
                 for clients in args.clients:  # so its caches hold what theirs held
                     drive(server, schedule, clients, args.duration, args.request_timeout)
-            results["small"].append(measure_small(server, size, small_schedule, args))
+            results["small"].append(measure_small(server, size, small_schedule, args,
+                                                  engine))
+    del engine
 
     log(f"{name}: engine and worker machinery, in this process")
     results["engine"][name] = engine_times(ours, mix, args.engine_repeat)
@@ -785,7 +814,8 @@ def details(results: dict[str, Any]) -> str:
 
 def overhead(results: dict[str, Any]) -> list[str]:
     """Per-request overhead: the small-answer queries alone (1 client), each system's p50
-    over HTTP less the engine's p50 in-process on the same store."""
+    over HTTP less the engine's p50 in-process on the same store, timed around that
+    system's cell (older results without it: the engine's p50 of the run)."""
     out = []
     for name, per_query in results["engine"].items():
         cells = [c for c in results.get("small", [])
@@ -793,16 +823,24 @@ def overhead(results: dict[str, Any]) -> list[str]:
         if not cells:
             continue
         out.append(f"\nper-request overhead at {name}: the small answers alone, 1 client; "
-                   "p50 over HTTP less the engine's p50 (ms)")
+                   "p50 over HTTP less the engine's p50 timed around the same cell (ms)")
         out.append("| query | engine | " + " | ".join(c["system"] for c in cells) + " |")
         out.append("| --- | ---: | " + " | ".join("---:" for _ in cells) + " |")
         for q in cells[0]["per_query_p50_ms"]:
-            engine = per_query[q]["engine_p50_ms"]
-            http = [c["per_query_p50_ms"][q] for c in cells]
-            cols = " | ".join(f"{t:.2f} ({t - engine:+.2f})" for t in http)
-            out.append(f"| {q} | {engine:.2f} | {cols} |")
+            engines = [cell_engine(c, q, per_query) for c in cells]
+            cols = " | ".join(f"{c['per_query_p50_ms'][q]:.2f} "
+                              f"({c['per_query_p50_ms'][q] - e:+.2f})"
+                              for c, e in zip(cells, engines, strict=True))
+            out.append(f"| {q} | {min(engines):.2f}–{max(engines):.2f} | {cols} |")
         out.extend(layers(results, name, per_query))
     return out
+
+
+def cell_engine(cell: dict[str, Any], query: str, per_query: dict[str, Any]) -> float:
+    """The engine's p50 for ``query`` timed around ``cell``, or the run's."""
+    engine: float = cell.get("engine_p50_ms", {}).get(query,
+                                                      per_query[query]["engine_p50_ms"])
+    return engine
 
 
 LAYERS = [(label, layer) for label, _, _, layer in REFERENCES] + [
@@ -828,8 +866,10 @@ def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> lis
         out.append(f"| {what} | " + " | ".join(f"{now[q] - before[q]:+.2f}" for q in queries)
                    + " |")
         before = now
+    last = next(c for c in results["small"] if c["system"] == LAYERS[-1][0]
+                and generate.size_name(c["size"]) == name)
     out.append("| in all (engine in-process) | " + " | ".join(
-        f"{before[q]:.2f} ({per_query[q]['engine_p50_ms']:.2f})" for q in queries) + " |")
+        f"{before[q]:.2f} ({cell_engine(last, q, per_query):.2f})" for q in queries) + " |")
     return out
 
 
