@@ -1,6 +1,7 @@
 """The query worker pool on its own: a lone task and its worker poll for each other instead
-of sleeping, nobody polls under load, the poll never stretches a time limit, and a worker
-that is polling still sees its pool go away."""
+of sleeping, nobody polls under load, the poll never stretches a time limit, a worker that
+is polling still sees its pool go away, and a read-only handle is opened anew after a long
+task."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from gfmd_kg.executor import QueryTimeout, StoreSpec, WorkerPool
+from gfmd_kg.executor import REOPEN_AFTER, QueryTimeout, StoreSpec, WorkerPool, _Handle
 
 BASE = "https://w3id.org/gfmd-kg/"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -92,3 +93,21 @@ def test_a_polling_worker_exits_when_its_pool_closes(folder: Path) -> None:
     worker.conn.close()  # what a closing pool does to a worker it cannot kill first
     worker.process.wait(15)  # exits at once, not after its minute of polling
     assert worker.process.returncode is not None
+
+
+def test_a_read_only_handle_is_opened_anew_after_a_long_task(folder: Path) -> None:
+    handle = _Handle(StoreSpec("read-only", BASE, str(folder)))
+    first = handle.store
+    handle.after_task(REOPEN_AFTER / 10)  # a short task: kept
+    assert handle.store is first and handle.opened == 1
+    handle.after_task(REOPEN_AFTER)  # a long one: a fresh handle on the same data
+    assert handle.store is not first and handle.opened == 2
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert next(iter(handle.store.query(count).rows))[0].value == "200"
+
+
+def test_a_writable_handle_is_kept(tmp_path: Path) -> None:
+    handle = _Handle(StoreSpec("owner", BASE, str(tmp_path / "store")))
+    first = handle.store
+    handle.after_task(REOPEN_AFTER * 10)
+    assert handle.store is first and handle.opened == 1
