@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from gfmd_kg import executor
 from gfmd_kg.executor import REOPEN_AFTER, QueryTimeout, StoreSpec, WorkerPool, _Handle
 
 BASE = "https://w3id.org/gfmd-kg/"
@@ -111,3 +112,20 @@ def test_a_writable_handle_is_kept(tmp_path: Path) -> None:
     first = handle.store
     handle.after_task(REOPEN_AFTER * 10)
     assert handle.store is first and handle.opened == 1
+
+
+def test_a_worker_that_reopens_goes_to_the_bottom(pool: WorkerPool,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ask = _task("ASK { ?s ?p ?o }")
+    pool.run_all(ask, 10)
+    top = pool._idle.get(1)  # the worker that answered last is handed out first
+    pool._idle.put(top)
+    pool.run_all(ask, 10)
+    assert pool._idle.get(1) is top
+    pool._idle.put(top)
+    monkeypatch.setattr(executor, "REOPEN_AFTER", 0.0)  # every task is now a long one
+    pool.run_all(ask, 10)  # answered by ``top``, which now opens its store anew
+    other = pool._idle.get(1)
+    assert other is not top  # the next query goes to the other worker
+    pool._idle.put(other)
+    assert pool.run_all(ask, 10)[1].split()[-1] == b"true"

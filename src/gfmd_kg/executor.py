@@ -145,7 +145,9 @@ class _Handle:
     2 s), pyoxigraph answers small queries on the same read-only handle 40-55% slower, and
     stays so; a fresh handle is back to full speed, and opening one takes about 11 ms. So a
     read-only handle is reopened after any task of ``REOPEN_AFTER`` seconds or more (after
-    the answer went out). A read-write handle (writes on) and the memory store are kept.
+    the answer went out; the pool puts such a worker at the bottom of its idle stack, so
+    the next query goes to another one). A read-write handle (writes on) and the memory
+    store are kept.
     """
 
     def __init__(self, spec: StoreSpec) -> None:
@@ -262,6 +264,7 @@ class _Worker:
         self.conn = Connection(parent.detach())
         self.ready = _Readiness(self.conn)
         self.generation = generation  # how much of the write log this worker has applied
+        self.started = 0.0  # when it was given its current task (time.monotonic)
         self.pending: collections.deque[tuple[str, Any]] = collections.deque()  # of a batch
 
     def wait_ready(self, timeout: float) -> None:
@@ -330,9 +333,39 @@ class _Body:
     def _release(self, ok: bool) -> None:
         self._done = True
         if ok:
-            self._pool._idle.put(self._worker)
+            self._pool._give_back(self._worker)
         else:
             self._pool._replace(self._worker)
+
+
+class _Idle:
+    """The idle workers, a stack: the one that finished last is handed out first, warm (its
+    caches and pages in memory, its process scheduled); one can be put at the bottom."""
+
+    def __init__(self) -> None:
+        self._workers: collections.deque[_Worker] = collections.deque()
+        self._changed = threading.Condition()
+
+    def put(self, worker: _Worker, last: bool = False) -> None:
+        with self._changed:
+            if last:
+                self._workers.appendleft(worker)
+            else:
+                self._workers.append(worker)
+            self._changed.notify()
+
+    def get(self, timeout: float | None = None) -> _Worker:
+        """The top worker, waiting up to ``timeout`` seconds; queue.Empty if none came."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._workers, timeout):
+                raise queue.Empty
+            return self._workers.pop()
+
+    def get_nowait(self) -> _Worker:
+        return self.get(0)
+
+    def qsize(self) -> int:
+        return len(self._workers)
 
 
 class WorkerPool:
@@ -345,9 +378,7 @@ class WorkerPool:
         self.queue_wait = queue_wait
         self.spin = spin
         self.start_timeout = start_timeout
-        # last in, first out: the worker that just finished is the next to go, warm (its
-        # caches and pages in memory, its process scheduled); the others wait idle
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle = _Idle()
         self._log: list[Any] = []  # accepted writes, replayed by replica workers
         self._log_lock = threading.Lock()
         self._closed = False
@@ -397,7 +428,8 @@ class WorkerPool:
     def _dispatch(
         self, worker: _Worker, task: dict[str, Any], replay: list[Any], timeout: float
     ) -> tuple[Any, Iterator[bytes]]:
-        deadline = time.monotonic() + timeout
+        worker.started = time.monotonic()
+        deadline = worker.started + timeout
         spin = self.lone_spin()
         try:
             worker.conn.send((task, replay, spin))
@@ -414,6 +446,13 @@ class WorkerPool:
         # then the limit is on the wait for each next chunk, not on the whole answer
         rolling = timeout if isinstance(payload, dict) and payload.get("streaming") else None
         return payload, _Body(self, worker, deadline, rolling)
+
+    def _give_back(self, worker: _Worker) -> None:
+        """A worker that answered goes back to the pool: on top, unless it now opens its
+        store anew (see ``_Handle``), which takes a moment: then at the bottom."""
+        reopens = (self.spec.mode == "read-only"
+                   and time.monotonic() - worker.started >= REOPEN_AFTER)
+        self._idle.put(worker, last=reopens)
 
     def lone_spin(self) -> float:
         """How long a task just taken from the pool (and its worker) should poll: ``spin``
@@ -445,7 +484,7 @@ class WorkerPool:
             self._replace(worker)
             return
         if kind == "end":
-            self._idle.put(worker)
+            self._give_back(worker)
         else:
             self._replace(worker)
 
