@@ -12,8 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from gfmd_kg import executor
-from gfmd_kg.executor import REOPEN_AFTER, QueryTimeout, StoreSpec, WorkerPool, _Handle
+from gfmd_kg.executor import QueryTimeout, StoreSpec, WorkerPool, _Handle
 
 BASE = "https://w3id.org/gfmd-kg/"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -97,25 +96,27 @@ def test_a_polling_worker_exits_when_its_pool_closes(folder: Path) -> None:
 
 
 def test_a_read_only_handle_is_opened_anew_after_a_long_task(folder: Path) -> None:
-    handle = _Handle(StoreSpec("read-only", BASE, str(folder)))
+    handle = _Handle(StoreSpec("read-only", BASE, str(folder), reopen_after=0.5))
     first = handle.store
-    handle.after_task(REOPEN_AFTER / 10)  # a short task: kept
+    handle.after_task(0.05)  # a short task: kept
     assert handle.store is first and handle.opened == 1
-    handle.after_task(REOPEN_AFTER)  # a long one: a fresh handle on the same data
+    handle.after_task(0.5)  # a long one: a fresh handle on the same data
     assert handle.store is not first and handle.opened == 2
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert next(iter(handle.store.query(count).rows))[0].value == "200"
 
 
-def test_a_writable_handle_is_kept(tmp_path: Path) -> None:
-    handle = _Handle(StoreSpec("owner", BASE, str(tmp_path / "store")))
-    first = handle.store
-    handle.after_task(REOPEN_AFTER * 10)
-    assert handle.store is first and handle.opened == 1
+def test_a_writable_handle_and_a_handle_set_never_to_reopen_are_kept(folder: Path,
+                                                                     tmp_path: Path) -> None:
+    for spec in (StoreSpec("owner", BASE, str(tmp_path / "store")),
+                 StoreSpec("read-only", BASE, str(folder), reopen_after=0.0)):
+        handle = _Handle(spec)
+        first = handle.store
+        handle.after_task(60.0)
+        assert handle.store is first and handle.opened == 1
 
 
-def test_a_worker_that_reopens_goes_to_the_bottom(pool: WorkerPool,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_reopens_goes_to_the_bottom(pool: WorkerPool) -> None:
     ask = _task("ASK { ?s ?p ?o }")
     pool.run_all(ask, 10)
     top = pool._idle.get(1)  # the worker that answered last is handed out first
@@ -123,7 +124,7 @@ def test_a_worker_that_reopens_goes_to_the_bottom(pool: WorkerPool,
     pool.run_all(ask, 10)
     assert pool._idle.get(1) is top
     pool._idle.put(top)
-    monkeypatch.setattr(executor, "REOPEN_AFTER", 0.0)  # every task is now a long one
+    pool.spec.reopen_after = 1e-9  # every task is now a long one (for the pool's side)
     pool.run_all(ask, 10)  # answered by ``top``, which now opens its store anew
     other = pool._idle.get(1)
     assert other is not top  # the next query goes to the other worker

@@ -316,7 +316,7 @@ def export_cmd(fmt: str, graph: str | None, output: str | None, **options: Any) 
 SERVE_SETTINGS = (
     "store", "update_url", "base_iri", "query_timeout", "max_rows", "max_request_bytes",
     "update_token_file", "protect_built", "cors_origins", "service_allow", "workers",
-    "queue_wait", "spin_wait", "reasoner", "cache_dir", "source_dir",
+    "queue_wait", "spin_wait", "reopen_after", "reasoner", "cache_dir", "source_dir",
 )
 
 

@@ -110,6 +110,12 @@ class StoreSpec:
     base_iri: str
     path: str = ""  # the N-Quads file (replica) or the store folder
     prologue_prefixes: dict[str, str] = field(default_factory=dict)
+    #: a read-only handle is opened anew after a task this long (seconds; 0: never)
+    reopen_after: float = 0.5
+
+    def reopens(self, seconds: float) -> bool:
+        """Whether a worker opens its handle anew after a task of ``seconds``."""
+        return self.mode == "read-only" and 0 < self.reopen_after <= seconds
 
 
 # ---------------------------------------------------------------- worker side
@@ -134,17 +140,13 @@ def _open(spec: StoreSpec) -> Any:
     return EmbeddedStore(ox.Store(spec.path), spec.base_iri, "oxigraph", Path(spec.path))
 
 
-#: A read-only handle is opened anew after a task that ran this long (seconds).
-REOPEN_AFTER = 0.5
-
-
 class _Handle:
     """A worker's store, and when to open it anew.
 
     After a query that reads much of an on-disk store (a scan of every label of 1M triples:
     2 s), pyoxigraph answers small queries on the same read-only handle 40-55% slower, and
     stays so; a fresh handle is back to full speed, and opening one takes about 11 ms. So a
-    read-only handle is reopened after any task of ``REOPEN_AFTER`` seconds or more (after
+    read-only handle is reopened after any task of ``spec.reopen_after`` seconds or more (after
     the answer went out; the pool puts such a worker at the bottom of its idle stack, so
     the next query goes to another one). A read-write handle (writes on) and the memory
     store are kept.
@@ -156,7 +158,7 @@ class _Handle:
         self.opened = 1
 
     def after_task(self, seconds: float) -> None:
-        if self.spec.mode == "read-only" and seconds >= REOPEN_AFTER:
+        if self.spec.reopens(seconds):
             self.store = _open(self.spec)  # the old handle is released with its last reference
             self.opened += 1
 
@@ -450,9 +452,7 @@ class WorkerPool:
     def _give_back(self, worker: _Worker) -> None:
         """A worker that answered goes back to the pool: on top, unless it now opens its
         store anew (see ``_Handle``), which takes a moment: then at the bottom."""
-        reopens = (self.spec.mode == "read-only"
-                   and time.monotonic() - worker.started >= REOPEN_AFTER)
-        self._idle.put(worker, last=reopens)
+        self._idle.put(worker, last=self.spec.reopens(time.monotonic() - worker.started))
 
     def lone_spin(self) -> float:
         """How long a task just taken from the pool (and its worker) should poll: ``spin``

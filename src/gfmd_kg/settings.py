@@ -167,6 +167,14 @@ SETTINGS: tuple[Setting, ...] = (
         "machines; 0 turns it off).",
     ),
     Setting(
+        "reopen_after",
+        0.5,
+        _non_negative_float,
+        "Seconds of one query after which its worker opens the on-disk store anew (a "
+        "read-only handle answers small queries up to half slower after a long scan); 0 "
+        "turns it off.",
+    ),
+    Setting(
         "result_cache",
         True,
         _bool,

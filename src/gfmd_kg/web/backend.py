@@ -59,7 +59,8 @@ class Backend:
             del store  # releases the RocksDB lock before the workers open the folder
             self.kind = "oxigraph"
             mode = "owner" if writes else "read-only"
-            self._pool = WorkerPool(StoreSpec(mode, self.base_iri, folder),
+            self._pool = WorkerPool(StoreSpec(mode, self.base_iri, folder,
+                                              reopen_after=settings["reopen_after"]),
                                     settings["workers"], settings["queue_wait"],
                                     spin=settings["spin_wait"])
         else:
