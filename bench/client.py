@@ -95,11 +95,8 @@ class Connection:
         else:  # no length: the body runs to the end of the connection
             close = True
             length = len(self.buffer)
-            with_more = True
-            while with_more:
-                data = self.sock.recv(READ)
+            while data := self.sock.recv(READ):
                 length += len(data)
-                with_more = bool(data)
             self.buffer = b""
         if close:
             self.close()
