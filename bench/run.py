@@ -35,7 +35,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -381,20 +381,58 @@ def measure(server: Server, size: int, schedule: list[tuple[query_mix.Query, str
     return cell
 
 
-def measure_small(server: Server, size: int, schedule: list[tuple[query_mix.Query, str]],
-                  args: argparse.Namespace, engine: Any) -> dict[str, Any]:
-    """The small-answer queries alone, 1 client, half a cell: each one's p50; and the
-    engine's p50 for each, in this process on gfmd-kg's store (``engine``, read-only),
-    timed right before and right after the cell: this shared machine's speed drifts by up
-    to 2x over minutes, and the overhead is the difference of the two figures."""
+def measure_small(servers: list[Server], size: int,
+                  schedule: list[tuple[query_mix.Query, str]], args: argparse.Namespace,
+                  engine: Any) -> list[dict[str, Any]]:
+    """The small-answer queries alone, 1 client, on every server in ``servers`` (all up at
+    once), each for half a cell in all, cut into ``args.small_rounds`` slices taken in
+    turn (A B C, then B C A, ...): this shared machine's speed swings by up to 2x from one
+    minute to the next, and a server measured in one block would carry its minute's speed
+    (seen: the same build's overhead at 1M went from 0.57 to 1.05 ms between two runs).
+    Per query, the p50 over the requests of every slice, and the engine's p50 over its
+    runs in this process on gfmd-kg's store (``engine``, read-only) right before and right
+    after each slice; each slice's own p50 is kept too, to show the spread."""
     queries = list({q.name: q for q, _ in schedule}.values())
-    before = engine_block(engine, queries, args.engine_repeat)
-    cell = measure(server, size, schedule, 1, args.duration / 2, args.request_timeout)
-    after = engine_block(engine, queries, args.engine_repeat)
-    return {"system": server.name, "size": size, "requests": cell.requests,
-            "per_query_p50_ms": cell.per_query_p50_ms,
-            "engine_p50_ms": {q.name: round(percentile(before[q.name] + after[q.name], 0.5)
-                                            * 1000, 3) for q in queries}}
+    rounds = max(1, args.small_rounds)
+    seconds = args.duration / 2 / rounds
+    latencies: dict[str, list[tuple[str, float]]] = {s.name: [] for s in servers}
+    engine_runs: dict[str, dict[str, list[float]]] = {
+        s.name: {q.name: [] for q in queries} for s in servers}
+    slices: dict[str, dict[str, list[float]]] = {
+        s.name: {q.name: [] for q in queries} for s in servers}
+    errors = dict.fromkeys(latencies, 0)
+    for r in range(rounds):
+        turn = r % len(servers)
+        for server in servers[turn:] + servers[:turn]:
+            before = engine_block(engine, queries, args.engine_repeat)
+            answered, failed, samples, _took = drive(server, schedule, 1, seconds,
+                                                     args.request_timeout)
+            after = engine_block(engine, queries, args.engine_repeat)
+            latencies[server.name] += answered
+            errors[server.name] += failed
+            if samples:
+                log(f"  {server.name}: {failed} errors in a small-answer slice: {samples[0]}")
+            for q in queries:
+                engine_runs[server.name][q.name] += before[q.name] + after[q.name]
+                mine = [t for name, t in answered if name == q.name]
+                if mine:
+                    slices[server.name][q.name].append(round(percentile(mine, 0.5) * 1000, 3))
+    out = []
+    for server in servers:
+        by_query: dict[str, list[float]] = {}
+        for name, t in latencies[server.name]:
+            by_query.setdefault(name, []).append(t)
+        cell = {"system": server.name, "size": size, "requests": len(latencies[server.name]),
+                "errors": errors[server.name], "rounds": rounds,
+                "per_query_p50_ms": {k: round(percentile(v, 0.5) * 1000, 3)
+                                     for k, v in by_query.items()},
+                "per_query_slice_p50_ms": slices[server.name],
+                "engine_p50_ms": {k: round(percentile(v, 0.5) * 1000, 3)
+                                  for k, v in engine_runs[server.name].items()}}
+        log(f"  small answers, {server.name}: " + ", ".join(
+            f"{k} {v:.2f} ms" for k, v in cell["per_query_p50_ms"].items()))
+        out.append(cell)
+    return out
 
 
 def answer_sizes(server: Server, mix: list[query_mix.Query], timeout: float) -> dict[str, int]:
@@ -695,9 +733,11 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
 
     engine = ox.Store.read_only(str(ours))  # the small cells' in-process peer
     reference: dict[str, int] | None = None
-    for label, start in systems:
-        log(f"{name}: starting {label}")
-        with running(start()) as server:
+    with ExitStack() as alive:  # the servers stay up for the small answers, measured last
+        in_turn: list[Server] = []
+        for label, start in systems:
+            log(f"{name}: starting {label}")
+            server = alive.enter_context(running(start()))
             log(f"  {label} answered its first query {server.startup_s:.2f} s after the command")
             results["startup"].append({"system": label, "size": size,
                                        "first_query_s": round(server.startup_s, 2)})
@@ -714,20 +754,24 @@ def run_size(size: int, args: argparse.Namespace, built: Path, results: dict[str
                 cell = measure(server, size, schedule, clients, args.duration,
                                args.request_timeout)
                 results["cells"].append(asdict(cell))
-            if label != "rdflib-endpoint":  # the small answers alone: per-request overhead
-                results["small"].append(measure_small(server, size, small_schedule, args,
-                                                      engine))
+            if label == "rdflib-endpoint":  # too slow for the small answers: stopped now
+                server.stop()
+            else:
+                in_turn.append(server)
 
-    for label, kind, every_size, _ in REFERENCES:  # the overhead taken apart, by layer
-        if not every_size and size != args.sizes[0]:
-            continue
-        with running(start_reference(label, kind, ours, workdir)) as server:
+        for label, kind, every_size, _ in REFERENCES:  # the overhead taken apart, by layer
+            if not every_size and size != args.sizes[0]:
+                continue
+            server = alive.enter_context(running(start_reference(label, kind, ours, workdir)))
             answer_sizes(server, mix, args.request_timeout)  # warms it, as for the others
             if every_size:  # the mixed cells the systems ran before theirs, not recorded:
                 for clients in args.clients:  # so its caches hold what theirs held
                     drive(server, schedule, clients, args.duration, args.request_timeout)
-            results["small"].append(measure_small(server, size, small_schedule, args,
-                                                  engine))
+            in_turn.append(server)
+
+        log(f"{name}: the small answers alone, {len(in_turn)} servers in "
+            f"{args.small_rounds} rounds")
+        results["small"] += measure_small(in_turn, size, small_schedule, args, engine)
     del engine
 
     log(f"{name}: engine and worker machinery, in this process")
@@ -832,6 +876,15 @@ def overhead(results: dict[str, Any]) -> list[str]:
                               f"({c['per_query_p50_ms'][q] - e:+.2f})"
                               for c, e in zip(cells, engines, strict=True))
             out.append(f"| {q} | {min(engines):.2f}–{max(engines):.2f} | {cols} |")
+        if all(c.get("per_query_slice_p50_ms") for c in cells):
+            out.append(f"\nthe same p50 slice by slice at {name} ({cells[0]['rounds']} slices "
+                       "per server, taken in turn): lowest–highest (ms)")
+            out.append("| query | " + " | ".join(c["system"] for c in cells) + " |")
+            out.append("| --- | " + " | ".join("---:" for _ in cells) + " |")
+            for q in cells[0]["per_query_p50_ms"]:
+                spans = [c["per_query_slice_p50_ms"].get(q) or [0.0] for c in cells]
+                out.append(f"| {q} | " + " | ".join(f"{min(v):.2f}–{max(v):.2f}"
+                                                     for v in spans) + " |")
         out.extend(layers(results, name, per_query))
     return out
 
@@ -937,6 +990,9 @@ def main(argv: list[str] | None = None) -> int:
                         "added as one Graph Store write, which each worker replays)")
     parser.add_argument("--engine-repeat", type=int, default=48,
                         help="timed runs of each query in-process, after one of each variant")
+    parser.add_argument("--small-rounds", type=int, default=5,
+                        help="slices the small-answer measure of each server is cut into, "
+                        "taken in turn with the other servers' (default 5)")
     parser.add_argument("--scan-max", default="1M",
                         help="largest size the queries that scan every label or type run at "
                         "(past it, seconds per request on disk); larger sizes run the rest")
@@ -956,6 +1012,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "config": {"sizes": args.sizes, "clients": args.clients, "duration_s": args.duration,
                    "gfmd_kg_workers": args.workers, "gfmd_kg_threads": args.threads,
+                   "small_rounds": args.small_rounds,
                    "variants_per_query": query_mix.VARIANTS,
                    "queries": [q.name for q in query_mix.mix(args.sizes[0])]},
         "cells": [], "engine": {}, "machinery": {}, "load": [], "stream": [], "startup": [],
