@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         assets,
         backend,
         cors,
+        direct,
         entities,
         errors,
         exports,
@@ -47,4 +48,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["gfmd_version"] = __version__
     for module in (sparql, gsp, health, pages, entities, exports, ontology_docs, assets):
         app.register_blueprint(module.bp)
+    direct.init_app(app)  # plain SPARQL GETs around Flask's request machinery
     return app

@@ -138,9 +138,9 @@ def refusal(kind: str) -> ApiError:
     return ApiError(406, str(NotAcceptable(types)), offered=", ".join(types))
 
 
-def choose_both(request: Request) -> dict[str, str | None]:
-    """Formats for a query whose form is not known yet: one per kind of answer."""
-    param, accept = request.values.get("format"), request.headers.get("Accept", "")
+def formats_for(param: str | None, accept: str) -> dict[str, str | None]:
+    """Formats for a query whose form is not known yet, from its ``format=`` parameter and
+    Accept header: one per kind of answer (None where nothing fits)."""
     return {"select": _choose(param, accept, "results"), "graph": _choose(param, accept, "graph")}
 
 

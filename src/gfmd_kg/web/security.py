@@ -55,12 +55,17 @@ _OPEN, _CLOSE = "{([", "})]"
 _BRACKET = re.compile(r"[{}()\[\]]")
 
 
+#: The headers of every answer, and those HTML pages add.
+EVERY_ANSWER = {"X-Content-Type-Options": "nosniff"}
+PAGES = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
+         "Referrer-Policy": "same-origin"}
+HTML = ("text/html", "application/xhtml+xml")
+
+
 def _headers(response: Response) -> Response:
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.mimetype in ("text/html", "application/xhtml+xml"):
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.update(EVERY_ANSWER)
+    if response.mimetype in HTML:
+        response.headers.update(PAGES)
     return response
 
 

@@ -4,11 +4,12 @@ updates by form POST and direct POST, the service description on a bare GET."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Request, Response, current_app, request, url_for
 
 from .. import __version__, sparqltext
 from ..results import write_rdf
@@ -103,9 +104,8 @@ def _text_body() -> str:
         raise ApiError(400, f"the request body is not valid UTF-8 text: {exc}") from exc
 
 
-def _timeout(settings: dict[str, Any]) -> float:
+def _timeout(settings: dict[str, Any], raw: str | None) -> float:
     limit: float = settings["query_timeout"]
-    raw = request.values.get("timeout")
     if raw is None:
         return limit
     try:
@@ -115,6 +115,40 @@ def _timeout(settings: dict[str, Any]) -> float:
     if not asked > 0:
         raise ApiError(400, "timeout= must be a positive number of seconds.")
     return min(asked, limit)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a request says about answering its query, besides the query and the dataset:
+    read from Flask's request here, or from the WSGI environ by ``web/direct.py``."""
+
+    method: str = "GET"
+    accept: str = ""
+    format: str | None = None  # the format= parameter
+    timeout: str | None = None  # the timeout= parameter
+    cache_control: str = ""
+    if_none_match: str | None = None
+
+    @classmethod
+    def of(cls, req: Request) -> Asked:
+        values, headers = req.values, req.headers
+        return cls(req.method, headers.get("Accept", ""), values.get("format"),
+                   values.get("timeout"), headers.get("Cache-Control", ""),
+                   headers.get("If-None-Match"))
+
+
+@dataclass
+class Answer:
+    """A query's answer before it becomes a response: bytes, or chunks as they come (an
+    iterable whose ``close`` gives its worker back)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes | Iterable[bytes] = b""
+
+    def response(self) -> Response:
+        body = None if self.status == 304 else self.body  # Werkzeug drops a 304's body headers
+        return Response(body, status=self.status, headers=self.headers)
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
@@ -136,14 +170,23 @@ def endpoint() -> Response:
 
 def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
               settings: dict[str, Any], bindings: dict[str, str] | None = None) -> Response:
-    """Check, run and answer one query (also used by the named-query pages)."""
+    """Check, run and answer one query of this request (also for the named-query pages)."""
+    return answer_query(text, default_graphs, named_graphs, settings, Asked.of(request),
+                        bindings).response()
+
+
+def answer_query(text: str, default_graphs: list[str], named_graphs: list[str],
+                 settings: dict[str, Any], asked: Asked,
+                 bindings: dict[str, str] | None = None) -> Answer:
+    """Check, run and answer one query, or raise the ApiError that says why not; in the
+    app's context, not necessarily a request's."""
     if not text.strip():
         raise ApiError(400, "the query is empty.")
     try:
-        formats = negotiation.choose_both(request)
+        formats = negotiation.formats_for(asked.format, asked.accept)
     except negotiation.BadFormat as exc:
         raise ApiError(400, str(exc)) from exc
-    timeout = _timeout(settings)
+    timeout = _timeout(settings, asked.timeout)
     task = {"kind": "query", "text": text, "bindings": bindings or {},
             "default_graphs": [g for g in default_graphs if g],
             "named_graphs": [g for g in named_graphs if g],
@@ -158,12 +201,11 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
         key = cache.key(text, task["default_graphs"], task["named_graphs"], task["bindings"],
                         formats, task["max_rows"])
         version = cache.version
-        entry = None if "no-cache" in request.headers.get("Cache-Control", "") else (
-            cache.get(key))
+        entry = None if "no-cache" in asked.cache_control else cache.get(key)
         if entry is not None:  # the same request passed every check below when it was made
             etag = cache.etag(key, version)
-            fresh = result_cache.matches(request.headers.get("If-None-Match"), etag)
-            return _cached_response(None if fresh else entry, etag, timeout)
+            fresh = result_cache.matches(asked.if_none_match, etag)
+            return _cached_answer(None if fresh else entry, etag, timeout)
     form = sparqltext.query_form(text)
     if form is None and sparqltext.looks_like_update(text):
         raise ApiError(400, "this is an update, not a query: send it as 'update=' (form) or "
@@ -177,8 +219,8 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
         raise negotiation.refusal(kind)
     if cache is not None and key is not None and result_cache.cacheable(text):
         etag = cache.etag(key, version)
-        if result_cache.matches(request.headers.get("If-None-Match"), etag):
-            return _cached_response(None, etag, timeout)
+        if result_cache.matches(asked.if_none_match, etag):
+            return _cached_answer(None, etag, timeout)
     else:
         cache = key = None
     started = time.perf_counter()
@@ -195,7 +237,7 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
                "Server-Timing": f"query;dur={elapsed * 1000:.1f}"}
     if etag is not None:
         headers.update({"ETag": etag, "X-Cache": "miss"})
-    if request.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
+    if asked.method == "HEAD":  # Werkzeug never reads nor closes a HEAD body: drain it
         b"".join(body)
         body = iter(())
     elif not head.get("streaming"):
@@ -207,22 +249,16 @@ def run_query(text: str, default_graphs: list[str], named_graphs: list[str],
     elif cache is not None and key is not None:
         body = result_cache.Recorder(body, cache, key, version, described)
     # the body object itself is the response: its close() returns or replaces the worker
-    return Response(body, headers=headers)
+    return Answer(200, headers, body)
 
 
-def _cached_response(entry: result_cache.Entry | None, etag: str, timeout: float
-                     ) -> Response:
+def _cached_answer(entry: result_cache.Entry | None, etag: str, timeout: float) -> Answer:
     """An answer from the cache, or 304 Not Modified (``entry`` None) for a current ETag."""
+    hit = {"Vary": "Accept", "ETag": etag, "X-Cache": "hit"}
     if entry is None:
-        response = Response(status=304)
-    else:
-        response = Response(entry.body, headers=entry.headers)
-        response.headers["X-Query-Timeout"] = f"{timeout:g}"
-        response.headers["Server-Timing"] = "cache;dur=0"
-    response.vary.add("Accept")
-    response.headers["ETag"] = etag
-    response.headers["X-Cache"] = "hit"
-    return response
+        return Answer(304, hit)
+    return Answer(200, {**entry.headers, "X-Query-Timeout": f"{timeout:g}",
+                        "Server-Timing": "cache;dur=0", **hit}, entry.body)
 
 
 def _update(operation: ProtocolRequest, settings: dict[str, Any]) -> Response:
