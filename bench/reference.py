@@ -1,13 +1,15 @@
 """Reference servers for taking the per-request overhead apart (bench/run.py starts them).
 
-Each answers GET /sparql on a loopback port, and each adds one layer to the one before, so
-the differences between them, measured with the same client in the same run, say what each
-layer costs:
+Each answers GET /sparql on a loopback port, and each (``flask`` aside) adds one layer to
+the one before, so the differences between them, measured with the same client in the same
+run, say what each layer costs:
 
 - ``loopback``: a socket server that answers every request with the same bytes (the
   client's own round trip and the kernel's);
 - ``waitress``: waitress, as gfmd-kg runs it, with a WSGI app that answers the same bytes;
-- ``flask``: a Flask app that reads the ``query`` parameter and answers the same bytes;
+- ``flask``: a Flask app that reads the ``query`` parameter and answers the same bytes
+  (beside the chain: gfmd-kg answers a plain GET around Flask, ``web/direct.py``, so this
+  says what that saves);
 - ``canned``: gfmd-kg's own app, every check and header included, with the store replaced
   by a canned answer;
 - ``in-thread``: gfmd-kg's own app with each query run by pyoxigraph in the request

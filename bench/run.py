@@ -271,7 +271,7 @@ REFERENCES = [
     ("ref: waitress", "waitress", False, "waitress (a WSGI app, fixed answer)"),
     ("ref: Flask", "flask", False, "Flask, reading the query parameter"),
     ("ref: gfmd-kg canned", "canned", False,
-     "gfmd-kg's checks, negotiation and headers (canned answer)"),
+     "gfmd-kg's direct path: checks, negotiation, headers (canned answer)"),
     ("ref: gfmd-kg in-thread", "in-thread", True, "the query run in the request thread"),
 ]
 
@@ -896,7 +896,10 @@ def cell_engine(cell: dict[str, Any], query: str, per_query: dict[str, Any]) -> 
     return engine
 
 
-LAYERS = [(label, layer) for label, _, _, layer in REFERENCES] + [
+#: gfmd-kg answers a plain GET beside Flask (web/direct.py): the Flask reference is not a
+#: layer of it, and is shown beside the chain, over waitress
+BESIDE = "ref: Flask"
+LAYERS = [(label, layer) for label, _, _, layer in REFERENCES if label != BESIDE] + [
     ("gfmd-kg no cache", "the hop to a worker process and back")]
 
 
@@ -908,6 +911,8 @@ def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> lis
              if c["system"] in size_free or generate.size_name(c["size"]) == name}
     if any(system not in found for system, _ in LAYERS):
         return []
+    beside = [(BESIDE, "beside the chain: a stock Flask view reading the parameter, over "
+               "waitress")] if BESIDE in found else []
     queries = list(found["gfmd-kg no cache"])
     out = [f"\nthe p50 of a small answer taken apart at {name}, gfmd-kg without the cache "
            "(ms; each row is one layer: the difference of two servers' p50)",
@@ -923,6 +928,9 @@ def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> lis
                 and generate.size_name(c["size"]) == name)
     out.append("| in all (engine in-process) | " + " | ".join(
         f"{before[q]:.2f} ({cell_engine(last, q, per_query):.2f})" for q in queries) + " |")
+    for system, what in beside:
+        out.append(f"| {what} | " + " | ".join(
+            f"{found[system][q] - found['ref: waitress'][q]:+.2f}" for q in queries) + " |")
     return out
 
 
