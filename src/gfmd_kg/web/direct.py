@@ -2,8 +2,9 @@
 
 ``GET /sparql?query=...`` is most of what client programs send, and its answer is often a
 few rows. Flask's share of such a request (request and app contexts, URL matching, the
-hooks, a Response object and its WSGI headers) was about 0.2 ms of the 0.6-0.7 ms a
-one-row answer took at 10M triples on the benchmark machine (README, "Performance"). Here
+hooks, a Response object and its WSGI headers) was 0.14-0.29 ms of a small answer's
+0.66-1.79 ms without the cache, at 100k and 10M triples on the benchmark machine
+(README, "Performance"). Here
 the request goes to the same ``answer_query`` the ``/sparql`` view calls, inside the app's
 context only, and its answer gets the headers the app's hooks would add.
 
