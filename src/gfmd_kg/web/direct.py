@@ -4,16 +4,16 @@
 few rows. Flask's share of such a request (request and app contexts, URL matching, the
 hooks, a Response object and its WSGI headers) was 0.14-0.29 ms of a small answer's
 0.66-1.79 ms without the cache, at 100k and 10M triples on the benchmark machine
-(README, "Performance"). Here
-the request goes to the same ``answer_query`` the ``/sparql`` view calls, inside the app's
-context only, and its answer gets the headers the app's hooks would add.
+(README, "Performance"). Here the request goes to the same ``answer_query`` the
+``/sparql`` view calls, inside the app's context only, and its answer gets the header the
+app's hooks would add.
 
 Taken here: GET /sparql whose parameters are one ``query`` and any of ``default-graph-uri``,
 ``named-graph-uri``, ``format`` and ``timeout``, sent without ``Origin`` (CORS headers) or
-``If-None-Match`` (a 304). Everything else goes to Flask, and so does every error: it is
-rendered by the app's own error handlers and hooks. ``tests/test_direct.py`` sends a table
-of requests both ways and compares the answers, header by header and byte by byte.
-"""
+``If-None-Match`` (a 304). Everything else goes through Flask. An error met here is
+rendered by the app's own error handlers and hooks, in a request context made for it.
+``tests/test_direct.py`` sends a table of requests both ways and compares the answers,
+header by header and byte by byte."""
 
 from __future__ import annotations
 
