@@ -18,7 +18,7 @@ BASE = "https://w3id.org/gfmd-kg/"
 REPORT_G = BASE + "graph/report"
 ONTOLOGY_G = BASE + "graph/ontology"
 GFMD = BASE + "ontology#"
-OBJECTIVES = (f"SELECT ?o ?n WHERE {{ ?o <{GFMD}objectiveNumber> ?n }} ORDER BY ?n LIMIT 5")
+OBJECTIVES = f"SELECT ?o ?n WHERE {{ ?o <{GFMD}objectiveNumber> ?n }} ORDER BY ?n LIMIT 5"
 CONSTRUCT = (f"CONSTRUCT {{ ?o <{GFMD}objectiveNumber> ?n }} WHERE {{ ?o <{GFMD}objectiveNumber> "
              "?n } ORDER BY ?n LIMIT 5")
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
@@ -145,8 +145,8 @@ def test_streamed_answers_match(streaming: Any, query: str, accept: str) -> None
     ("GET", "query=ASK%7B%7D", {"Origin": "https://example.org"}, False),  # CORS headers
     ("GET", "query=ASK%7B%7D", {"If-None-Match": '"x"'}, False),  # a 304 maybe
 ])
-def test_which_requests_go_direct(app: Any, method: str, query_string: str,
-                                  headers: dict[str, str], taken: bool) -> None:
+def test_which_requests_go_direct(method: str, query_string: str, headers: dict[str, str],
+                                  taken: bool) -> None:
     environ = {"REQUEST_METHOD": method, "PATH_INFO": "/sparql", "QUERY_STRING": query_string,
                **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
     assert (plain_query(environ) is not None) is taken

@@ -58,7 +58,6 @@ class DirectQueries:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.flask = app.wsgi_app
-        self.settings = app.config["GFMD_KG"]
 
     def __call__(self, environ: Environ, start_response: Any) -> Iterable[bytes]:
         params = plain_query(environ)
@@ -71,7 +70,8 @@ class DirectQueries:
         try:
             with self.app.app_context():
                 answer = answer_query(params["query"][0], params["default-graph-uri"],
-                                      params["named-graph-uri"], self.settings, asked)
+                                      params["named-graph-uri"], self.app.config["GFMD_KG"],
+                                      asked)
         except Exception as exc:  # rendered as the app renders it
             return self._failed(exc, environ, start_response)
         # a query's answer is never a page: only the header every answer gets is added
