@@ -375,17 +375,21 @@ def push_cmd(target: str, batch_size: int, **options: Any) -> None:
               "N-Quads and TriG keep their own graphs).")
 @click.option("--lenient", is_flag=True,
               help="Skip IRI and language-tag validation (faster; for data known to be good).")
+@click.option("--no-compact", "no_compact", is_flag=True,
+              help="Leave the store uncompacted (when more loads follow: compact with the "
+              "last).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @user_errors
 def load_cmd(files: tuple[Path, ...], store: str, graph: str | None, lenient: bool,
-             quiet: bool) -> None:
+             no_compact: bool, quiet: bool) -> None:
     """Bulk-load RDF FILES into an on-disk store; `serve --store` then serves them with the
     built graph.
 
     The format is chosen by extension: .ttl .nt .nq .trig .n3 .rdf .owl .xml .jsonld,
-    each optionally gzip-compressed (.nt.gz, ...).
+    each optionally gzip-compressed (.nt.gz, ...). The store is then compacted, which
+    makes lookups in a large store faster (about 15 s for 10M triples).
     """
-    from .load import LoadError, check_files, load_files
+    from .load import LoadError, check_files, compact_store, load_files
 
     if not store.startswith("oxigraph:") or not store.removeprefix("oxigraph:"):
         raise click.UsageError("--store takes oxigraph:PATH (a folder for the on-disk store)")
@@ -401,13 +405,17 @@ def load_cmd(files: tuple[Path, ...], store: str, graph: str | None, lenient: bo
                                    show_pos=False, show_percent=True, show_eta=True) as bar:
                 report = load_files(path, files, graph, lenient=lenient,
                                     progress=bar.update)
+        rate = report.added / report.seconds if report.seconds > 0 else 0.0
+        mib = report.bytes_read / 2**20
+        click.echo(f"loaded {report.added} statements from {len(report.files)} file(s) "
+                   f"({mib:.1f} MiB) in {report.seconds:.2f} s: {rate:,.0f} statements/s; "
+                   f"the store at {path} now holds {report.after}", err=True)
+        if not no_compact:
+            if not quiet:
+                click.echo("compacting the store...", err=True)
+            click.echo(f"compacted the store in {compact_store(path):.2f} s", err=True)
     except LoadError as exc:
         raise click.ClickException(str(exc)) from exc
-    rate = report.added / report.seconds if report.seconds > 0 else 0.0
-    mib = report.bytes_read / 2**20
-    click.echo(f"loaded {report.added} statements from {len(report.files)} file(s) "
-               f"({mib:.1f} MiB) in {report.seconds:.2f} s: {rate:,.0f} statements/s; "
-               f"the store at {path} now holds {report.after}", err=True)
 
 
 def _progress_lines(total: int, every: float = 5.0) -> Callable[[int], None]:

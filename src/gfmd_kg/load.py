@@ -5,6 +5,13 @@ indexes written as sorted files and ingested at the end, so a file is loaded who
 all). The file is read through a small counting reader, which is how the progress bar knows
 how far it got without a second pass. The format comes from the file's extension; a
 trailing ``.gz`` is decompressed on the fly.
+
+``gfmd-kg load`` then compacts the store (``compact_store``, pyoxigraph's ``optimize``).
+Each batch of a bulk load is ingested as sorted files of its own that span the whole key
+range, so a lookup has to probe every one of them; compacting merges them. On the
+benchmark's 10M triples this took 15 s and made a session's challenges 2-3 times faster to
+find (0.62 to 0.33 ms in pyoxigraph alone, 1.53 to 0.80 ms over HTTP); up to 1M a load is
+one batch and there is nothing to merge.
 """
 
 from __future__ import annotations
@@ -165,6 +172,28 @@ def _load(store: ox.Store, checked: list[tuple[Path, ox.RdfFormat, bool]], graph
     report.seconds = time.perf_counter() - started
     report.after = len(store)
     return report
+
+
+def compact_store(store_path: Path) -> float:
+    """Compact the on-disk store at ``store_path``: its sorted files merged, what it holds
+    unchanged. Returns the seconds it took."""
+    started = time.perf_counter()
+    try:
+        store = ox.Store(str(store_path))
+    except OSError as exc:
+        raise LoadError(f"cannot open the on-disk store at {store_path}: {exc}") from exc
+    failure: LoadError | None = None
+    try:
+        store.optimize()
+        store.flush()
+    except OSError as exc:  # as in load_files: the store is released before raising
+        failure = LoadError(f"compacting the store at {store_path} failed: {exc}; it holds "
+                            "every statement loaded and can be served as it is, only slower "
+                            "at lookups")
+    del store
+    if failure is not None:
+        raise failure
+    return time.perf_counter() - started
 
 
 def _where(exc: SyntaxError) -> str:
