@@ -6,9 +6,10 @@ one keep-alive connection, for a fixed time per cell) and measures requests per 
 latency, errors and the peak memory of the server's process tree. Beside the HTTP cells it
 times the engine in-process (pyoxigraph called directly on the same store), the worker
 machinery (the same tasks through gfmd-kg's worker pool, without HTTP), bulk loading
-(`gfmd-kg load` against `oxigraph load`), start-up, a SELECT of every row streamed
-with the row cap lifted, and the reference servers of bench/reference.py, which take the
-per-request overhead of a small answer apart layer by layer.
+(`gfmd-kg load` against `oxigraph load` and `oxigraph optimize`), start-up, a SELECT of
+every row streamed with the row cap lifted, and the reference servers of
+bench/reference.py, which take the per-request overhead of a small answer apart layer by
+layer.
 
     .venv/bin/python bench/run.py --sizes 10k,100k          # what `make bench` runs
     BENCH_SIZES=10k,100k,1M,10M make bench                   # the full run

@@ -387,7 +387,7 @@ def load_cmd(files: tuple[Path, ...], store: str, graph: str | None, lenient: bo
 
     The format is chosen by extension: .ttl .nt .nq .trig .n3 .rdf .owl .xml .jsonld,
     each optionally gzip-compressed (.nt.gz, ...). The store is then compacted, which
-    makes lookups in a large store faster (about 15 s for 10M triples).
+    makes lookups in a large store faster (11-15 s for 10M triples).
     """
     from .load import LoadError, check_files, compact_store, load_files
 

@@ -9,9 +9,9 @@ trailing ``.gz`` is decompressed on the fly.
 ``gfmd-kg load`` then compacts the store (``compact_store``, pyoxigraph's ``optimize``).
 Each batch of a bulk load is ingested as sorted files of its own that span the whole key
 range, so a lookup has to probe every one of them; compacting merges them. On the
-benchmark's 10M triples this took 15 s and made a session's challenges 2-3 times faster to
-find (0.62 to 0.33 ms in pyoxigraph alone, 1.53 to 0.80 ms over HTTP); up to 1M a load is
-one batch and there is nothing to merge.
+benchmark's 10M triples this took 11-15 s and made a session's challenges about twice as
+fast to find (0.62 to 0.33 ms in pyoxigraph alone, 1.53 to 0.80 ms over HTTP); up to 1M a
+load is one batch and there is little to merge.
 """
 
 from __future__ import annotations
