@@ -6,7 +6,8 @@ run, say what each layer costs:
 
 - ``loopback``: a socket server that answers every request with the same bytes (the
   client's own round trip and the kernel's);
-- ``waitress``: waitress, as gfmd-kg runs it, with a WSGI app that answers the same bytes;
+- ``granian``: granian, as gfmd-kg runs it (``gfmd_kg.serve.run_wsgi``), with a WSGI app
+  that answers the same bytes;
 - ``flask``: a Flask app that reads the ``query`` parameter and answers the same bytes
   (beside the chain: gfmd-kg answers a plain GET around Flask, ``web/direct.py``, so this
   says what that saves);
@@ -23,6 +24,7 @@ gfmd-kg itself adds the hop to a worker process and back.
 
 from __future__ import annotations
 
+import functools
 import socket
 import sys
 import threading
@@ -32,7 +34,7 @@ from typing import Any
 ANSWER = (b'{"head":{"vars":["label"]},"results":{"bindings":[{"label":'
           b'{"type":"literal","value":"reference","xml:lang":"en"}}]}}')
 CANNED_TRIPLE = b'<https://example.org/s> <https://example.org/p> "reference" .\n'
-SERVER_OPTIONS = {"threads": 8, "ident": "reference", "channel_timeout": 120}
+THREADS = 8  # as gfmd-kg serve's default
 
 
 def loopback(port: int) -> None:
@@ -118,18 +120,14 @@ def main(argv: list[str]) -> None:
     if kind == "loopback":
         loopback(port)
         return
-    import waitress
+    from gfmd_kg.serve import run_wsgi
 
-    app: Any
-    if kind == "waitress":
-        app = plain_wsgi
-    elif kind == "flask":
-        app = flask_app()
-    elif kind in ("canned", "in-thread"):
-        app = gfmd_app(argv[2], kind)
-    else:
+    makers = {"granian": lambda: plain_wsgi, "flask": flask_app,
+              "canned": functools.partial(gfmd_app, *argv[2:3], kind),
+              "in-thread": functools.partial(gfmd_app, *argv[2:3], kind)}
+    if kind not in makers:
         raise SystemExit(f"unknown reference server {kind!r}")
-    waitress.serve(app, host="127.0.0.1", port=port, **SERVER_OPTIONS)
+    run_wsgi(makers[kind], "127.0.0.1", port, THREADS)  # the app is made in granian's worker
 
 
 if __name__ == "__main__":

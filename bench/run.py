@@ -270,7 +270,7 @@ def start_oxigraph(name: str, workdir: Path, location: Path | None,
 REFERENCES = [
     ("ref: loopback", "loopback", False,
      "the client and the loopback (a socket server, fixed answer)"),
-    ("ref: waitress", "waitress", False, "waitress (a WSGI app, fixed answer)"),
+    ("ref: granian", "granian", False, "granian (a WSGI app, fixed answer)"),
     ("ref: Flask", "flask", False, "Flask, reading the query parameter"),
     ("ref: gfmd-kg canned", "canned", False,
      "gfmd-kg's direct path: checks, negotiation, headers (canned answer)"),
@@ -687,7 +687,7 @@ def machine() -> dict[str, Any]:
         pass
     versions = {}
     for package in ("gfmd-kg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "flask",
-                    "waitress", "uvicorn", "fastapi"):
+                    "granian", "uvicorn", "fastapi"):
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -946,7 +946,7 @@ def cell_engine(cell: dict[str, Any], query: str, per_query: dict[str, Any]) -> 
 
 
 #: gfmd-kg answers a plain GET beside Flask (web/direct.py): the Flask reference is not a
-#: layer of it, and is shown beside the chain, over waitress
+#: layer of it, and is shown beside the chain, over granian
 BESIDE = "ref: Flask"
 LAYERS = [(label, layer) for label, _, _, layer in REFERENCES if label != BESIDE] + [
     ("gfmd-kg no cache", "the hop to a worker process and back")]
@@ -961,7 +961,7 @@ def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> lis
     if any(system not in found for system, _ in LAYERS):
         return []
     beside = [(BESIDE, "beside the chain: a stock Flask view reading the parameter, over "
-               "waitress")] if BESIDE in found else []
+               "granian")] if BESIDE in found else []
     queries = list(found["gfmd-kg no cache"])
     out = [f"\nthe p50 of a small answer taken apart at {name}, gfmd-kg without the cache "
            "(ms; each row is one layer: the difference of two servers' p50)",
@@ -979,7 +979,7 @@ def layers(results: dict[str, Any], name: str, per_query: dict[str, Any]) -> lis
         f"{before[q]:.2f} ({cell_engine(last, q, per_query):.2f})" for q in queries) + " |")
     for system, what in beside:
         out.append(f"| {what} | " + " | ".join(
-            f"{found[system][q] - found['ref: waitress'][q]:+.2f}" for q in queries) + " |")
+            f"{found[system][q] - found['ref: granian'][q]:+.2f}" for q in queries) + " |")
     return out
 
 
@@ -1036,7 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=float(os.environ.get("BENCH_DURATION", "10")),
                         help="seconds per cell (default 10; env BENCH_DURATION)")
     parser.add_argument("--workers", type=int, default=4, help="gfmd-kg query workers")
-    parser.add_argument("--threads", type=int, default=8, help="gfmd-kg waitress threads")
+    parser.add_argument("--threads", type=int, default=8, help="gfmd-kg serve --threads")
     parser.add_argument("--request-timeout", type=float, default=120.0)
     parser.add_argument("--rdflib-max", default="100k",
                         help="largest size rdflib-endpoint is run at (it loads slowly)")

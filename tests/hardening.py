@@ -45,6 +45,13 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def is_query_worker(pid: int) -> bool:
+    try:
+        return b"gfmd_kg.executor" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -89,7 +96,9 @@ class LoggedServer(LiveServer):
                                ) from None
 
     def workers(self) -> set[int]:
-        return descendants(self.process.pid)
+        """The query worker processes (below granian's worker process, which is below
+        the server's main process)."""
+        return {pid for pid in descendants(self.process.pid) if is_query_worker(pid)}
 
     def kill(self) -> None:
         """SIGKILL to the server and all its workers at the same moment."""

@@ -1,4 +1,4 @@
-"""Denial of service against a real server (``gfmd-kg serve`` under waitress): queries built
+"""Denial of service against a real server (``gfmd-kg serve`` under granian): queries built
 to eat time or memory are stopped by the time limit (503 + Retry-After) or cut by the row
 cap (X-Result-Truncated), their worker is really stopped (it burns no CPU afterwards), a
 light query sent at the same time still answers at once, and when every worker is busy a
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from gfmd_kg.executor import WORKER_STACK, worker_memory
-from hardening import Answer, LoggedServer, descendants, sparql_get
+from hardening import Answer, LoggedServer, sparql_get
 
 pytestmark = pytest.mark.live
 
@@ -173,7 +173,7 @@ def test_busy_workers_refuse_quickly(narrow: LoggedServer) -> None:
             break
         time.sleep(0.3)
     assert again.status == 200, again.text
-    assert len(descendants(narrow.process.pid)) >= 2
+    assert len(narrow.workers()) >= 2
 
 
 def test_workers_run_with_a_memory_cap_and_a_big_stack(roomy: LoggedServer) -> None:

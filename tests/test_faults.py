@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import resource
 import signal
@@ -36,7 +37,15 @@ from gfmd_kg.build import Built
 from gfmd_kg.remote import RemoteStore
 from gfmd_kg.store import EmbeddedStore
 from gfmd_kg.vocab import GRAPH_KEYS
-from hardening import OXIGRAPH, LoggedServer, alive, free_port, request, sparql_get
+from hardening import (
+    OXIGRAPH,
+    LoggedServer,
+    alive,
+    descendants,
+    free_port,
+    request,
+    sparql_get,
+)
 
 pytestmark = [
     pytest.mark.live,
@@ -129,8 +138,8 @@ def kill_during(server: LoggedServer, writer: Writer, after_acks: int) -> None:
     deadline = time.monotonic() + 60
     while len(writer.acked) < after_acks and time.monotonic() < deadline and writer.is_alive():
         time.sleep(0.01)
-    group = server.workers() | {server.process.pid}
-    owner = [pid for pid in group if pid != server.process.pid]
+    group = descendants(server.process.pid) | {server.process.pid}
+    owner = server.workers()
     assert owner, "no worker process to kill"
     server.kill()  # SIGKILL to the server and its workers at once
     writer.join(30)
@@ -452,9 +461,13 @@ def test_graph_store_round_trip_into_a_fresh_store(source: LoggedServer, target:
         assert isomorphic(rdflib.Graph().parse(data=back.body, format="nt"), original), mime
 
 
-def test_sigterm_stops_the_server_cleanly(cache_dir: Path, built: Built, tmp_path: Path) -> None:
-    """What a service manager or a container stop sends: the server exits 0, its workers
-    end with it, and the copy of the data it wrote for them is removed."""
+@pytest.mark.parametrize("stop", ["SIGTERM to the server", "Ctrl-C in its terminal"])
+def test_a_stop_signal_stops_the_server_cleanly(cache_dir: Path, built: Built, tmp_path: Path,
+                                                stop: str) -> None:
+    """SIGTERM is what a service manager or a container stop sends; Ctrl-C sends SIGINT to
+    the terminal's whole process group (the server, granian's worker, the query workers).
+    Either way the server exits 0, its workers end with it without a traceback, and the
+    copy of the data it wrote for them is removed."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     server = LoggedServer({"GFMD_KG_CACHE_DIR": str(cache_dir), "TMPDIR": str(scratch)},
@@ -462,12 +475,16 @@ def test_sigterm_stops_the_server_cleanly(cache_dir: Path, built: Built, tmp_pat
     try:
         workers = server.workers()
         assert workers and any(scratch.iterdir())  # the memory store's data for its workers
-        server.process.send_signal(signal.SIGTERM)
+        if stop.startswith("SIGTERM"):
+            server.process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(server.process.pid, signal.SIGINT)
         assert server.process.wait(30) == 0, server.output()[-2000:]
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in workers):
             assert time.monotonic() < deadline, "the query workers outlived the server"
             time.sleep(0.1)
         assert list(scratch.iterdir()) == []
+        assert "Traceback" not in server.output(), server.output()[-2000:]
     finally:
         server.stop()

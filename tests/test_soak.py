@@ -1,4 +1,4 @@
-"""A bounded load test against the production server (``gfmd-kg serve`` under waitress): 16
+"""A bounded load test against the production server (``gfmd-kg serve`` under granian): 16
 clients on keep-alive connections send the named-query mix (each query's text to /sparql,
 and /queries/<name>.json or .ttl) and entity pages for 60 seconds. It reports throughput,
 median and 99th-percentile latency and the errors; there must be none (a 503 from

@@ -328,16 +328,16 @@ SERVE_SETTINGS = (
 @settings_options(*SERVE_SETTINGS)
 @user_errors
 def serve_cmd(host: str | None, port: int | None, threads: int, **options: Any) -> None:
-    """Serve the SPARQL endpoint and the pages under waitress.
+    """Serve the SPARQL endpoint and the pages under granian.
 
     The update token is read from GFMD_KG_UPDATE_TOKEN or --update-token-file, never from
     a command-line value (other users of the machine can read those).
     """
     from .serve import DEFAULT_HOST, DEFAULT_PORT, serve
-    from .web import create_app
 
-    app = create_app({k: v for k, v in options.items() if v is not None})
-    serve(app, host or DEFAULT_HOST, port or DEFAULT_PORT, threads)
+    config = {k: v for k, v in options.items() if v is not None}
+    _settings(config)  # a bad setting stops the command here, before the server starts
+    serve(config, host or DEFAULT_HOST, port or DEFAULT_PORT, threads)
 
 
 @main.command("push")

@@ -28,6 +28,7 @@ import logging
 import os
 import queue
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -518,6 +519,9 @@ class WorkerPool:
 
 
 if __name__ == "__main__":  # the worker process: python -m gfmd_kg.executor FD SPEC [MEMORY]
+    # Ctrl-C in a terminal reaches the whole process group; the server then stops and
+    # closes its end of the pipe, which ends this process (without a traceback per worker)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_resources(int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     threading.stack_size(WORKER_STACK)
     _runner = threading.Thread(target=_worker_main, args=(

@@ -8,8 +8,8 @@ its HTTP client enforcing the time limit.
 
 from __future__ import annotations
 
-import atexit
 import logging
+import multiprocessing.util
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -146,13 +146,15 @@ class Backend:
 
 
 def init_app(app: Flask) -> None:
-    """Open the store for this app and close it when the process ends."""
+    """Open the store for this app and close it when the process ends: at the interpreter's
+    exit, or at the end of a process forked to serve the app (granian's worker), which ends
+    with ``os._exit`` and so runs no ``atexit`` hook, only multiprocessing's finalizers."""
     try:
         backend = Backend(app.config["GFMD_KG"])
     except StoreError:
         raise
     app.extensions[EXTENSION] = backend
-    atexit.register(backend.close)
+    multiprocessing.util.Finalize(None, backend.close, exitpriority=10)
 
 
 def get_backend() -> Backend:
