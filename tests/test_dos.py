@@ -1,12 +1,14 @@
 """Denial of service against a real server (``gfmd-kg serve`` under granian): queries built
 to eat time or memory are stopped by the time limit (503 + Retry-After) or cut by the row
 cap (X-Result-Truncated), their worker is really stopped (it burns no CPU afterwards), a
-light query sent at the same time still answers at once, and when every worker is busy a
-further request is refused quickly (503 + Retry-After) instead of hanging."""
+light query sent at the same time still answers at once, when every worker is busy a
+further request is refused quickly (503 + Retry-After) instead of hanging, and stalled
+connections hold nothing up."""
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -185,3 +187,28 @@ def test_workers_run_with_a_memory_cap_and_a_big_stack(roomy: LoggedServer) -> N
         limits = Path(f"/proc/{pid}/limits").read_text()
         data = re.search(r"Max data size\s+(\d+)\s+", limits)
         assert data and int(data.group(1)) == expected, limits
+
+
+def test_slow_and_idle_connections_do_not_hold_the_server(roomy: LoggedServer) -> None:
+    """A hundred connections that send half a request header and stop, and a hundred that
+    open and send nothing: a query sent meanwhile is answered at once, and a slow request
+    finished later is answered too (the server keeps connections, not threads, waiting)."""
+    stalled: list[socket.socket] = []
+    try:
+        for i in range(200):
+            sock = socket.create_connection(("127.0.0.1", roomy.port), timeout=10)
+            if i % 2 == 0:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            stalled.append(sock)
+        answer = sparql_get(roomy.url, LIGHT)
+        assert answer.status == 200, answer.text
+        assert answer.seconds < 2.0, f"a light query took {answer.seconds:.1f} s"
+        late = stalled[0]
+        late.sendall(b"1\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := late.recv(65536):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+    finally:
+        for sock in stalled:
+            sock.close()
