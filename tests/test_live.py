@@ -212,6 +212,20 @@ def test_syntax_error_over_http(live_server: LiveServer) -> None:
     assert error["line"] == 1 and isinstance(error["column"], int)
 
 
+def test_a_query_too_long_for_a_url_goes_by_post(live_server: LiveServer) -> None:
+    """The README's 414 row: a GET over 64 KB is refused by the HTTP server, the same
+    query by POST is answered, and the server goes on serving."""
+    query = "ASK { ?s ?p ?o } # " + "x" * 70_000
+    status, _, _ = http("GET", query_url(live_server, query))
+    assert status == 414
+    status, _, body = http("POST", f"{live_server.url}/sparql", data=query.encode(),
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/sparql-results+json"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, _ = http("GET", query_url(live_server, "ASK { ?s ?p ?o }"))
+    assert status == 200
+
+
 def test_not_acceptable_over_http(live_server: LiveServer) -> None:
     status, headers, body = http("GET", query_url(live_server, "SELECT * WHERE { ?s ?p ?o }"),
                                  headers={"Accept": "image/png"})
